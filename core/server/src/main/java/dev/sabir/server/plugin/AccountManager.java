@@ -225,6 +225,13 @@ public final class AccountManager implements AutoCloseable {
         }
     }
 
+    /** True when no connector serves the protocol now. */
+    boolean needsConnector(String protocol) {
+        synchronized (lock) {
+            return !closed && !connectors.containsKey(protocol);
+        }
+    }
+
     /** A failed plugin went away (its jar was removed): its accounts wait again. */
     void pluginFailureCleared(String pluginId) {
         synchronized (lock) {
@@ -437,24 +444,18 @@ public final class AccountManager implements AutoCloseable {
         return n.equals(".") || n.equals("..") ? "_" + n : n;
     }
 
-    /** A call into plugin code with the plugin's class loader as the context class loader. */
+    /** A call into plugin code that may throw anything. */
     @FunctionalInterface
     private interface PluginCall<T> {
         T call() throws Exception;
     }
 
+    /**
+     * A call into plugin code. The context class loader is deliberately left alone: a thread that a
+     * pool creates lazily during the call would inherit the plugin's loader and pin it after unload.
+     */
     private static <T> T withPluginLoader(Connector connector, PluginCall<T> call) throws Exception {
-        Thread t = Thread.currentThread();
-        ClassLoader previous = t.getContextClassLoader();
-        ClassLoader pluginLoader = connector.getClass().getClassLoader();
-        try {
-            if (pluginLoader != null) {
-                t.setContextClassLoader(pluginLoader);
-            }
-            return call.call();
-        } finally {
-            t.setContextClassLoader(previous);
-        }
+        return call.call();
     }
 
     // ------------------------------------------------------------------ personal accounts
