@@ -137,6 +137,7 @@ public final class AccountManager implements AutoCloseable {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+        startSharedThreads();
         synchronized (lock) {
             Map<String, SabirConfig.AccountEntry> configured =
                     config.accounts() == null ? Map.of() : config.accounts();
@@ -150,6 +151,22 @@ public final class AccountManager implements AutoCloseable {
                 }
             }
             restorePersonalAccounts();
+        }
+    }
+
+    /**
+     * Starts the shared pools' threads now, from host code: a thread created lazily while a plugin's
+     * code is on the stack would capture the plugin's protection domain (and so its class loader)
+     * in its inherited access-control context for as long as the thread lives.
+     */
+    private void startSharedThreads() {
+        if (scheduler instanceof java.util.concurrent.ThreadPoolExecutor tpe) {
+            tpe.prestartAllCoreThreads();
+        }
+        if (eventLoops != null) {
+            for (io.netty.util.concurrent.EventExecutor e : eventLoops) {
+                e.execute(() -> {});
+            }
         }
     }
 
