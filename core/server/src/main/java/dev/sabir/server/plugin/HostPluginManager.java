@@ -1,6 +1,9 @@
 package dev.sabir.server.plugin;
 
+import java.io.IOException;
+import java.net.URL;
 import java.nio.file.Path;
+import java.util.Enumeration;
 import java.util.List;
 import org.pf4j.CompoundPluginLoader;
 import org.pf4j.DefaultPluginLoader;
@@ -22,6 +25,8 @@ final class HostPluginManager extends DefaultPluginManager {
     /** Package prefixes that always come from the host. */
     static final List<String> SHARED_PACKAGES =
             List.of("dev.sabir.api.", "io.netty.", "com.fasterxml.jackson.", "org.slf4j.", "org.pf4j.");
+
+    static final String EXTENSION_INDEX = "META-INF/extensions.idx";
 
     HostPluginManager(Path dir) {
         super(dir);
@@ -52,6 +57,21 @@ final class HostPluginManager extends DefaultPluginManager {
         @Override
         protected boolean shouldDelegateToParent(String className) {
             return isShared(className) || super.shouldDelegateToParent(className);
+        }
+
+        /**
+         * The extension index is read from the plugin itself only: PF4J reads it with {@code
+         * getResource}, which would otherwise fall back to the host's class path and report the
+         * built-in connectors' index as this plugin's extensions.
+         */
+        @Override
+        public URL getResource(String name) {
+            return EXTENSION_INDEX.equals(name) ? findResource(name) : super.getResource(name);
+        }
+
+        @Override
+        public Enumeration<URL> getResources(String name) throws IOException {
+            return EXTENSION_INDEX.equals(name) ? findResources(name) : super.getResources(name);
         }
     }
 
