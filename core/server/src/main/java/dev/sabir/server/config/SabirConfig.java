@@ -1,6 +1,8 @@
 package dev.sabir.server.config;
 
+import dev.sabir.api.AccountConfig;
 import dev.sabir.api.Address;
+import dev.sabir.api.InvalidConfigException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,7 +57,13 @@ public record SabirConfig(
      * @param settings plugin-specific keys (everything but {@code plugin} and {@code enabled})
      */
     public record AccountEntry(
-            String name, String plugin, boolean enabled, Map<String, Object> settings) {}
+            String name, String plugin, boolean enabled, Map<String, Object> settings) {
+
+        /** The account as the plugin API sees it. */
+        public AccountConfig toAccountConfig() {
+            return new AccountConfig(name, plugin, enabled, settings);
+        }
+    }
 
     /**
      * One link: a named set of conversations on different accounts.
@@ -71,5 +79,27 @@ public record SabirConfig(
     /** The line a dotted key was found on, or -1. */
     public int lineOf(String dottedKey) {
         return lines.getOrDefault(dottedKey, -1);
+    }
+
+    /**
+     * Reads and checks a config file (environment from the process, relative paths against the
+     * working directory).
+     */
+    public static SabirConfig load(Path file) throws ConfigException {
+        return ConfigLoader.load(file);
+    }
+
+    /**
+     * Turns a plugin's complaint about an account key into an error naming this file, the line and
+     * the full key ({@code accounts.<name>.<key>}). When the key is absent from the file (a missing
+     * required key), the line of the account itself is used.
+     */
+    public ConfigException accountError(String account, InvalidConfigException problem) {
+        String key = "accounts." + account + (problem.key() == null || problem.key().isEmpty() ? "" : "." + problem.key());
+        int line = lineOf(key);
+        if (line < 0) {
+            line = lineOf("accounts." + account);
+        }
+        return new ConfigException(source, line, key, problem.getMessage());
     }
 }
