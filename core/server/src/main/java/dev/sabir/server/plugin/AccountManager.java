@@ -385,10 +385,12 @@ public final class AccountManager implements AutoCloseable {
                         gateway);
         Running r = new Running(a, b, host);
         a.set("connecting", "");
+        AccountConfig accountConfig = new AccountConfig(a.name, a.protocol, true, a.settings);
         Session session;
         try {
-            session = withPluginLoader(b.connector, () -> b.connector.open(
-                    new AccountConfig(a.name, a.protocol, true, a.settings), host, r::onEvent));
+            Set<Capability> caps = withPluginLoader(b.connector, () -> b.connector.capabilities(accountConfig));
+            r.caps = caps == null ? b.caps : Set.copyOf(caps);
+            session = withPluginLoader(b.connector, () -> b.connector.open(accountConfig, host, r::onEvent));
             if (session == null) {
                 throw new IllegalStateException("the connector returned no session");
             }
@@ -789,6 +791,8 @@ public final class AccountManager implements AutoCloseable {
         final Binding binding;
         final SessionHost host;
         final Address address;
+        /** The account's capabilities (per account when the connector says so). */
+        volatile Set<Capability> caps;
         /** Set once open() returned. */
         volatile Session session;
         volatile GuardedSession guarded;
@@ -801,6 +805,7 @@ public final class AccountManager implements AutoCloseable {
             this.binding = binding;
             this.host = host;
             this.address = account.address;
+            this.caps = binding.caps;
         }
 
         /** The sink given to the session. */
@@ -870,7 +875,7 @@ public final class AccountManager implements AutoCloseable {
                 return;
             }
             attached = true;
-            router.attach(address, g, binding.caps);
+            router.attach(address, g, caps);
             List<Address> conversations;
             try {
                 conversations = router.conversationsOf(address);

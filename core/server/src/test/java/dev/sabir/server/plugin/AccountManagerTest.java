@@ -179,8 +179,14 @@ class AccountManagerTest {
                 account("x1", "scr", Map.of("mode", "throw-connect")),
                 account("x2", "scr", Map.of("mode", "throw-deliver")),
                 account("x3", "scr", Map.of("mode", "throw-open")),
-                account("ok", "scr", Map.of())), Map.of()));
+                account("ok", "scr", Map.of()),
+                account("small", "scr", Map.of("minimal", true)),
+                account("badcaps", "scr", Map.of("minimal", "perhaps"))), Map.of()));
         m.connectorAdded("test", new ScriptedConnector("scr"));
+        assertThat(router.capabilities.get(Address.ofAccount("scr", "small")))
+                .as("per-account capabilities").containsExactly(dev.sabir.api.Capability.ROOMS);
+        assertThat(router.capabilities.get(Address.ofAccount("scr", "ok"))).hasSize(2);
+        assertThat(m.status("badcaps").orElseThrow().reason()).startsWith("accounts.badcaps.minimal: expected true or false");
 
         assertThat(m.status("x1").orElseThrow().state()).isEqualTo("failed");
         assertThat(m.status("x1").orElseThrow().reason()).contains("connect exploded");

@@ -48,6 +48,11 @@ final class ScriptedConnector implements Connector {
     }
 
     @Override
+    public Set<Capability> capabilities(AccountConfig account) throws InvalidConfigException {
+        return account.bool("minimal", false) ? EnumSet.of(Capability.ROOMS) : capabilities();
+    }
+
+    @Override
     public List<RegistrationField> registrationFields() {
         return fields;
     }

@@ -31,6 +31,7 @@ final class TestSupport {
         final Map<Address, List<Address>> links = new ConcurrentHashMap<>();
         final List<BridgeEvent> accepted = new CopyOnWriteArrayList<>();
         final Map<Address, Session> attached = new ConcurrentHashMap<>();
+        final Map<Address, Set<Capability>> capabilities = new ConcurrentHashMap<>();
         final List<String> calls = new CopyOnWriteArrayList<>();
         final Map<Address, String> gatewayRoutes = new ConcurrentHashMap<>();
         final List<BridgeEvent> fromGateway = new CopyOnWriteArrayList<>();
@@ -48,6 +49,7 @@ final class TestSupport {
         @Override
         public void attach(Address account, Session session, Set<Capability> capabilities) {
             attached.put(account, session);
+            this.capabilities.put(account, capabilities);
             calls.add("attach " + account);
         }
 
