@@ -24,7 +24,12 @@ final class HostPluginManager extends DefaultPluginManager {
 
     /** Package prefixes that always come from the host. */
     static final List<String> SHARED_PACKAGES =
-            List.of("dev.sabir.api.", "io.netty.", "com.fasterxml.jackson.", "org.slf4j.", "org.pf4j.");
+            List.of(
+                    "dev.sabir.api.",
+                    "io.netty.",
+                    "com.fasterxml.jackson.",
+                    "org.slf4j.",
+                    "org.pf4j.");
 
     static final String EXTENSION_INDEX = "META-INF/extensions.idx";
 
@@ -50,7 +55,8 @@ final class HostPluginManager extends DefaultPluginManager {
 
     /** A plugin class loader that asks the host first for the shared packages. */
     static final class HostFirstClassLoader extends PluginClassLoader {
-        HostFirstClassLoader(PluginManager manager, PluginDescriptor descriptor, ClassLoader parent) {
+        HostFirstClassLoader(
+                PluginManager manager, PluginDescriptor descriptor, ClassLoader parent) {
             super(manager, descriptor, parent);
         }
 
@@ -81,7 +87,8 @@ final class HostPluginManager extends DefaultPluginManager {
         }
 
         @Override
-        protected PluginClassLoader createPluginClassLoader(Path path, PluginDescriptor descriptor) {
+        protected PluginClassLoader createPluginClassLoader(
+                Path path, PluginDescriptor descriptor) {
             return new HostFirstClassLoader(
                     pluginManager, descriptor, HostPluginManager.class.getClassLoader());
         }
@@ -93,7 +100,8 @@ final class HostPluginManager extends DefaultPluginManager {
         }
 
         @Override
-        protected PluginClassLoader createPluginClassLoader(Path path, PluginDescriptor descriptor) {
+        protected PluginClassLoader createPluginClassLoader(
+                Path path, PluginDescriptor descriptor) {
             return new HostFirstClassLoader(
                     pluginManager, descriptor, HostPluginManager.class.getClassLoader());
         }

@@ -64,8 +64,8 @@ final class TrackingScheduler extends AbstractExecutorService implements Schedul
 
     /**
      * Hands a task to the shared scheduler outside the plugin's protection domain: a pool thread
-     * created during the call would otherwise inherit an access-control context holding the plugin's
-     * classes, which pins the plugin's class loader for the life of the thread.
+     * created during the call would otherwise inherit an access-control context holding the
+     * plugin's classes, which pins the plugin's class loader for the life of the thread.
      */
     @SuppressWarnings("removal")
     private static <T> T detached(java.security.PrivilegedAction<T> action) {
@@ -88,16 +88,24 @@ final class TrackingScheduler extends AbstractExecutorService implements Schedul
     public ScheduledFuture<?> scheduleAtFixedRate(
             Runnable command, long initialDelay, long period, TimeUnit unit) {
         Task<Object> task = newTask(callable(command), true);
-        return track(task, detached(
-                () -> shared.scheduleAtFixedRate(task::runOnce, initialDelay, period, unit)));
+        return track(
+                task,
+                detached(
+                        () ->
+                                shared.scheduleAtFixedRate(
+                                        task::runOnce, initialDelay, period, unit)));
     }
 
     @Override
     public ScheduledFuture<?> scheduleWithFixedDelay(
             Runnable command, long initialDelay, long delay, TimeUnit unit) {
         Task<Object> task = newTask(callable(command), true);
-        return track(task, detached(
-                () -> shared.scheduleWithFixedDelay(task::runOnce, initialDelay, delay, unit)));
+        return track(
+                task,
+                detached(
+                        () ->
+                                shared.scheduleWithFixedDelay(
+                                        task::runOnce, initialDelay, delay, unit)));
     }
 
     @Override

@@ -59,20 +59,24 @@ final class FixtureJars {
         }
     }
 
-    /** Every spec the tests use: compiled together in one compiler run (the compiler is slow to warm). */
-    static final List<Spec> KNOWN = List.of(
-            Spec.of("alpha", "1.0.0"),
-            Spec.of("beta", "1.0.0"),
-            Spec.of("gamma", "1.0.0"),
-            Spec.of("delta", "1.0.0"),
-            Spec.of("delta", "2.0.0"),
-            Spec.of("good", "1.0.0"),
-            Spec.of("crashy", "1.0.0").throwingStart(),
-            Spec.of("crashy", "1.0.1"),
-            Spec.of("broken", "1.0.0").noId(),
-            Spec.of("eps", "1.0.0"),
-            Spec.of("zeta", "1.0.0").bundlingShared(),
-            Spec.of("eta", "3.0.0"));
+    /**
+     * Every spec the tests use: compiled together in one compiler run (the compiler is slow to
+     * warm).
+     */
+    static final List<Spec> KNOWN =
+            List.of(
+                    Spec.of("alpha", "1.0.0"),
+                    Spec.of("beta", "1.0.0"),
+                    Spec.of("gamma", "1.0.0"),
+                    Spec.of("delta", "1.0.0"),
+                    Spec.of("delta", "2.0.0"),
+                    Spec.of("good", "1.0.0"),
+                    Spec.of("crashy", "1.0.0").throwingStart(),
+                    Spec.of("crashy", "1.0.1"),
+                    Spec.of("broken", "1.0.0").noId(),
+                    Spec.of("eps", "1.0.0"),
+                    Spec.of("zeta", "1.0.0").bundlingShared(),
+                    Spec.of("eta", "3.0.0"));
 
     private static final Map<Spec, byte[]> CACHE = new ConcurrentHashMap<>();
 
@@ -98,9 +102,12 @@ final class FixtureJars {
     }
 
     private static String pkg(Spec spec) {
-        return "fx." + spec.pluginId().replaceAll("[^a-z0-9]", "_") + ".v"
+        return "fx."
+                + spec.pluginId().replaceAll("[^a-z0-9]", "_")
+                + ".v"
                 + spec.version().replaceAll("[^0-9]", "_")
-                + (spec.startThrows() ? "_t" : "") + (spec.bundleShared() ? "_b" : "")
+                + (spec.startThrows() ? "_t" : "")
+                + (spec.bundleShared() ? "_b" : "")
                 + (spec.withId() ? "" : "_n");
     }
 
@@ -115,16 +122,27 @@ final class FixtureJars {
                 String pkg = pkg(spec);
                 sources.add(write(src, pkg, "FxConnector", connectorSource(pkg, spec)));
                 if (spec.startThrows()) {
-                    sources.add(write(src, pkg, "FxPlugin", "package " + pkg + ";\n"
-                            + "public class FxPlugin extends org.pf4j.Plugin {\n"
-                            + "  @Override public void start() {\n"
-                            + "    throw new IllegalStateException(\"native library missing\");\n"
-                            + "  }\n}\n"));
+                    sources.add(
+                            write(
+                                    src,
+                                    pkg,
+                                    "FxPlugin",
+                                    "package "
+                                            + pkg
+                                            + ";\n"
+                                            + "public class FxPlugin extends org.pf4j.Plugin {\n"
+                                            + "  @Override public void start() {\n"
+                                            + "    throw new IllegalStateException(\"native library missing\");\n"
+                                            + "  }\n}\n"));
                 }
             }
-            sources.add(write(src, "io.netty.util", "Version",
-                    "package io.netty.util;\npublic class Version {\n"
-                    + "  public static String copy() { return \"plugin copy\"; }\n}\n"));
+            sources.add(
+                    write(
+                            src,
+                            "io.netty.util",
+                            "Version",
+                            "package io.netty.util;\npublic class Version {\n"
+                                    + "  public static String copy() { return \"plugin copy\"; }\n}\n"));
             compile(sources, out);
             Map<Spec, byte[]> jars = new java.util.HashMap<>();
             for (Spec spec : specs) {
@@ -162,10 +180,18 @@ final class FixtureJars {
                     }
                 }
             }
-            put(jar, "META-INF/extensions.idx",
+            put(
+                    jar,
+                    "META-INF/extensions.idx",
                     (pkg + ".FxConnector\n").getBytes(StandardCharsets.UTF_8));
             if (spec.bundleShared()) {
-                for (String c : List.of("Connector", "Session", "EventSink", "HostContext", "AccountConfig")) {
+                for (String c :
+                        List.of(
+                                "Connector",
+                                "Session",
+                                "EventSink",
+                                "HostContext",
+                                "AccountConfig")) {
                     put(jar, "dev/sabir/api/" + c + ".class", classBytes(c));
                 }
             }
@@ -194,9 +220,21 @@ final class FixtureJars {
 
     private static void compile(List<Path> sources, Path out) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        String cp = location(Connector.class) + java.io.File.pathSeparator + location(org.pf4j.Plugin.class);
-        List<String> args = new ArrayList<>(List.of(
-                "-proc:none", "--release", "17", "-nowarn", "-cp", cp, "-d", out.toString()));
+        String cp =
+                location(Connector.class)
+                        + java.io.File.pathSeparator
+                        + location(org.pf4j.Plugin.class);
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "-proc:none",
+                                "--release",
+                                "17",
+                                "-nowarn",
+                                "-cp",
+                                cp,
+                                "-d",
+                                out.toString()));
         sources.forEach(s -> args.add(s.toString()));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int rc = javac.run(null, OutputStream.nullOutputStream(), err, args.toArray(String[]::new));
@@ -207,7 +245,8 @@ final class FixtureJars {
 
     private static String location(Class<?> c) {
         try {
-            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

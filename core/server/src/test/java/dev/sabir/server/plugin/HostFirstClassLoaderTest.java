@@ -23,16 +23,20 @@ class HostFirstClassLoaderTest {
         Files.writeString(host.resolve("shared.txt"), "from host");
         try (URLClassLoader parent = new URLClassLoader(new URL[] {host.toUri().toURL()}, null);
                 HostPluginManager.HostFirstClassLoader loader =
-                        new HostPluginManager.HostFirstClassLoader(null, new DefaultPluginDescriptor(), parent)) {
+                        new HostPluginManager.HostFirstClassLoader(
+                                null, new DefaultPluginDescriptor(), parent)) {
             loader.addFile(plugin.toFile());
             assertThat(parent.getResource("META-INF/extensions.idx")).isNotNull();
             assertThat(loader.getResource("META-INF/extensions.idx")).isNull();
             assertThat(Collections.list(loader.getResources("META-INF/extensions.idx"))).isEmpty();
-            assertThat(loader.getResource("shared.txt")).as("other resources still fall back").isNotNull();
+            assertThat(loader.getResource("shared.txt"))
+                    .as("other resources still fall back")
+                    .isNotNull();
 
             Files.createDirectories(plugin.resolve("META-INF"));
             Files.writeString(plugin.resolve("META-INF/extensions.idx"), "fx.Own\n");
-            assertThat(Path.of(loader.getResource("META-INF/extensions.idx").toURI())).isEqualTo(plugin.resolve("META-INF/extensions.idx"));
+            assertThat(Path.of(loader.getResource("META-INF/extensions.idx").toURI()))
+                    .isEqualTo(plugin.resolve("META-INF/extensions.idx"));
         }
     }
 
@@ -40,7 +44,8 @@ class HostFirstClassLoaderTest {
     void sharedPackagesAreRecognised() {
         assertThat(HostPluginManager.isShared("dev.sabir.api.Connector")).isTrue();
         assertThat(HostPluginManager.isShared("io.netty.channel.Channel")).isTrue();
-        assertThat(HostPluginManager.isShared("com.fasterxml.jackson.databind.ObjectMapper")).isTrue();
+        assertThat(HostPluginManager.isShared("com.fasterxml.jackson.databind.ObjectMapper"))
+                .isTrue();
         assertThat(HostPluginManager.isShared("org.slf4j.Logger")).isTrue();
         assertThat(HostPluginManager.isShared("org.pf4j.Plugin")).isTrue();
         assertThat(HostPluginManager.isShared("dev.sabir.torchat.TorChatConnector")).isFalse();

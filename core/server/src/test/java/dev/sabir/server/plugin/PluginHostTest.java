@@ -57,7 +57,9 @@ class PluginHostTest {
         for (String[] a : accountSpecs) {
             entries.add(account(a[0], a[1], Map.of()));
         }
-        accounts = TestSupport.manager(config(entries, Map.of()), router, stores, scheduler, registry, data);
+        accounts =
+                TestSupport.manager(
+                        config(entries, Map.of()), router, stores, scheduler, registry, data);
         host = new PluginHost(plugins, true, accounts, builtins);
         host.start();
     }
@@ -90,14 +92,24 @@ class PluginHostTest {
         start("a1", "alpha");
 
         awaitState("a1", "online");
-        assertThat(host.plugins()).containsExactly(
-                new PluginStatus("alpha", "1.0.0", "started", List.of("alpha"), ""));
+        assertThat(host.plugins())
+                .containsExactly(
+                        new PluginStatus("alpha", "1.0.0", "started", List.of("alpha"), ""));
         assertThat(router.attached).containsKey(acct);
         assertThat(stored("a1", "connected")).isEqualTo("1.0.0");
-        await().atMost(Duration.ofSeconds(2)).until(() -> "1.0.0".equals(stored("a1", "joined:alpha:a1/#room")));
-        assertThat(registry.get("sabir.plugins").tags("plugin", "alpha", "state", "started").gauge().value())
+        await().atMost(Duration.ofSeconds(2))
+                .until(() -> "1.0.0".equals(stored("a1", "joined:alpha:a1/#room")));
+        assertThat(
+                        registry.get("sabir.plugins")
+                                .tags("plugin", "alpha", "state", "started")
+                                .gauge()
+                                .value())
                 .isEqualTo(1.0);
-        assertThat(registry.get("sabir.plugin.fx_alive").tags("account", "a1", "protocol", "alpha").gauge().value())
+        assertThat(
+                        registry.get("sabir.plugin.fx_alive")
+                                .tags("account", "a1", "protocol", "alpha")
+                                .gauge()
+                                .value())
                 .isEqualTo(1.0);
         // the connector is a plugin class seen through the host's interface
         Connector c = host.connectorsOf("alpha").get(0);
@@ -114,7 +126,8 @@ class PluginHostTest {
 
         long t0 = System.nanoTime();
         FixtureJars.dropIn(plugins, "beta.jar", spec);
-        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10))
+        await().atMost(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(10))
                 .until(() -> stateOf(accounts, "b1").equals("online"));
         long millis = (System.nanoTime() - t0) / 1_000_000;
         assertThat(millis).isLessThan(2000);
@@ -124,7 +137,9 @@ class PluginHostTest {
 
     @Test
     void removedJarClosesSessionsAndUnloadsThePlugin() throws Exception {
-        Path jar = Files.write(plugins.resolve("gamma.jar"), FixtureJars.jar(Spec.of("gamma", "1.0.0")));
+        Path jar =
+                Files.write(
+                        plugins.resolve("gamma.jar"), FixtureJars.jar(Spec.of("gamma", "1.0.0")));
         start("g1", "gamma");
         awaitState("g1", "online");
         assertThat(host.classLoaderOf("gamma")).isNotNull();
@@ -143,26 +158,40 @@ class PluginHostTest {
     @Test
     void replacedJarReloadsThePluginAndRestartsItsAccounts() throws Exception {
         byte[] v2 = FixtureJars.jar(Spec.of("delta", "2.0.0"));
-        Path jar = Files.write(plugins.resolve("delta.jar"), FixtureJars.jar(Spec.of("delta", "1.0.0")));
+        Path jar =
+                Files.write(
+                        plugins.resolve("delta.jar"), FixtureJars.jar(Spec.of("delta", "1.0.0")));
         start("d1", "delta");
         awaitState("d1", "online");
         assertThat(stored("d1", "connected")).isEqualTo("1.0.0");
 
         Files.write(jar, v2); // in place, not atomic: the host waits until the file is quiet
-        await().atMost(Duration.ofSeconds(5)).until(() -> "2.0.0".equals(stored("d1", "connected")));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> "2.0.0".equals(stored("d1", "connected")));
         awaitState("d1", "online");
         assertThat(stored("d1", "closed")).isEqualTo("1.0.0");
-        assertThat(plugin("delta")).isEqualTo(new PluginStatus("delta", "2.0.0", "started", List.of("delta"), ""));
+        assertThat(plugin("delta"))
+                .isEqualTo(new PluginStatus("delta", "2.0.0", "started", List.of("delta"), ""));
         Address d1 = Address.ofAccount("delta", "d1");
-        Delivery d = new Delivery(1, d1.withId("#r"), ChatMessage.of(d1.withId("#r"), Sender.of("x"), "1", "t"), d1, "t");
-        assertThat(router.attached.get(d1).deliver(d).toCompletableFuture().join()).isEqualTo("2.0.0");
+        Delivery d =
+                new Delivery(
+                        1,
+                        d1.withId("#r"),
+                        ChatMessage.of(d1.withId("#r"), Sender.of("x"), "1", "t"),
+                        d1,
+                        "t");
+        assertThat(router.attached.get(d1).deliver(d).toCompletableFuture().join())
+                .isEqualTo("2.0.0");
     }
 
     @Test
     void failingPluginsAreIsolatedAndTheirAccountsShowTheReason() throws Exception {
         Files.write(plugins.resolve("good.jar"), FixtureJars.jar(Spec.of("good", "1.0.0")));
-        Files.write(plugins.resolve("crashy.jar"), FixtureJars.jar(Spec.of("crashy", "1.0.0").throwingStart()));
-        Files.write(plugins.resolve("broken.jar"), FixtureJars.jar(Spec.of("broken", "1.0.0").noId()));
+        Files.write(
+                plugins.resolve("crashy.jar"),
+                FixtureJars.jar(Spec.of("crashy", "1.0.0").throwingStart()));
+        Files.write(
+                plugins.resolve("broken.jar"), FixtureJars.jar(Spec.of("broken", "1.0.0").noId()));
         Files.write(plugins.resolve("garbage.jar"), new byte[] {1, 2, 3, 4, 5});
         start("ok", "good", "c1", "crashy", "b1", "broken");
 
@@ -177,7 +206,11 @@ class PluginHostTest {
         assertThat(plugin("broken").reason()).containsIgnoringCase("id");
         assertThat(plugin("garbage").state()).isEqualTo("failed");
         assertThat(plugin("good").state()).isEqualTo("started");
-        assertThat(registry.get("sabir.plugins").tags("plugin", "crashy", "state", "failed").gauge().value())
+        assertThat(
+                        registry.get("sabir.plugins")
+                                .tags("plugin", "crashy", "state", "failed")
+                                .gauge()
+                                .value())
                 .isEqualTo(1.0);
 
         // fixing the plugin (replacing the jar) brings its account up
@@ -188,7 +221,8 @@ class PluginHostTest {
 
     @Test
     void unloadedPluginClassLoaderCanBeCollected() throws Exception {
-        Path jar = Files.write(plugins.resolve("eps.jar"), FixtureJars.jar(Spec.of("eps", "1.0.0")));
+        Path jar =
+                Files.write(plugins.resolve("eps.jar"), FixtureJars.jar(Spec.of("eps", "1.0.0")));
         start("e1", "eps");
         awaitState("e1", "online");
         assertThat(accounts.restart("e1")).isTrue(); // a session opened and closed while loaded
@@ -216,13 +250,16 @@ class PluginHostTest {
 
     @Test
     void bundledCopiesOfSharedPackagesAreIgnored() throws Exception {
-        Files.write(plugins.resolve("zeta.jar"), FixtureJars.jar(Spec.of("zeta", "1.0.0").bundlingShared()));
+        Files.write(
+                plugins.resolve("zeta.jar"),
+                FixtureJars.jar(Spec.of("zeta", "1.0.0").bundlingShared()));
         start("z1", "zeta");
         awaitState("z1", "online");
 
         ClassLoader pl = host.classLoaderOf("zeta");
         assertThat(((URLClassLoader) pl).findResource("dev/sabir/api/Connector.class"))
-                .as("the jar does bundle its own copy").isNotNull();
+                .as("the jar does bundle its own copy")
+                .isNotNull();
         assertThat(((URLClassLoader) pl).findResource("io/netty/util/Version.class")).isNotNull();
         assertThat(pl.loadClass("dev.sabir.api.Connector")).isSameAs(Connector.class);
         assertThat(pl.loadClass("dev.sabir.api.Session")).isSameAs(dev.sabir.api.Session.class);
@@ -238,10 +275,12 @@ class PluginHostTest {
         start(List.<String[]>of(new String[] {"h1", "eta"}), () -> List.of(builtin));
         awaitState("h1", "online");
         assertThat(builtin.sessions).hasSize(1);
-        assertThat(host.plugins()).containsExactly(new PluginStatus("builtin", "", "builtin", List.of("eta"), ""));
+        assertThat(host.plugins())
+                .containsExactly(new PluginStatus("builtin", "", "builtin", List.of("eta"), ""));
 
         Path jar = FixtureJars.dropIn(plugins, "eta.jar", Spec.of("eta", "3.0.0"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> "3.0.0".equals(stored("h1", "connected")));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> "3.0.0".equals(stored("h1", "connected")));
         awaitState("h1", "online");
         assertThat(builtin.session("h1").closed).isTrue();
 

@@ -32,7 +32,8 @@ class RealPartsIntegrationTest {
     private static final FileSpool NO_SPOOL =
             new FileSpool() {
                 @Override
-                public Upload receive(Address source, String offerId, String name, long size, String sha256)
+                public Upload receive(
+                        Address source, String offerId, String name, long size, String sha256)
                         throws SpoolException {
                     throw new SpoolException("no spool here");
                 }
@@ -50,23 +51,40 @@ class RealPartsIntegrationTest {
 
     @TempDir Path dir;
 
-    private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup loops =
+            new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
     private Database db;
     private Router router;
     private AccountManager accounts;
     private PluginHost plugins;
 
-    private final SabirConfig config = TestSupport.config(
-            List.of(TestSupport.account("lb1", "loopback", Map.of("listen", "127.0.0.1:0")),
-                    TestSupport.account("gw", "loopback", Map.of("listen", "127.0.0.1:0"))),
-            Map.of());
+    private final SabirConfig config =
+            TestSupport.config(
+                    List.of(
+                            TestSupport.account("lb1", "loopback", Map.of("listen", "127.0.0.1:0")),
+                            TestSupport.account("gw", "loopback", Map.of("listen", "127.0.0.1:0"))),
+                    Map.of());
 
     private void startServer() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        router = new Router(db, registry, new SabirConfig.Routing(100, Router.DROP_OLDEST, 0), NO_SPOOL);
-        accounts = new AccountManager(new AccountManager.Services(
-                config, router, db, NO_SPOOL, loops, scheduler, registry, dir.resolve("accounts")));
+        router =
+                new Router(
+                        db,
+                        registry,
+                        new SabirConfig.Routing(100, Router.DROP_OLDEST, 0),
+                        NO_SPOOL);
+        accounts =
+                new AccountManager(
+                        new AccountManager.Services(
+                                config,
+                                router,
+                                db,
+                                NO_SPOOL,
+                                loops,
+                                scheduler,
+                                registry,
+                                dir.resolve("accounts")));
         plugins = new PluginHost(dir.resolve("plugins"), true, accounts);
         plugins.start();
     }
@@ -98,22 +116,30 @@ class RealPartsIntegrationTest {
     void builtinLoopbackAndPersonalAccountsOnTheRealStore() throws Exception {
         db = Database.open("jdbc:sqlite:" + dir.resolve("data/sabir.db"), null, null);
         startServer();
-        assertThat(plugins.plugins()).anySatisfy(p -> {
-            assertThat(p.id()).isEqualTo("builtin");
-            assertThat(p.protocols()).contains("loopback");
-        });
+        assertThat(plugins.plugins())
+                .anySatisfy(
+                        p -> {
+                            assertThat(p.id()).isEqualTo("builtin");
+                            assertThat(p.protocols()).contains("loopback");
+                        });
         awaitOnline("lb1");
         awaitOnline("gw");
         assertThat(accounts.gateway().registrableProtocols()).containsKey("loopback");
 
-        String name = accounts.gateway().register("gw", "alice@example.org", "loopback",
-                Map.of("listen", "127.0.0.1:0"));
+        String name =
+                accounts.gateway()
+                        .register(
+                                "gw",
+                                "alice@example.org",
+                                "loopback",
+                                Map.of("listen", "127.0.0.1:0"));
         assertThat(name).isEqualTo("loopback-alice@example.org");
         awaitOnline(name);
         stopServer();
 
         startServer();
-        assertThat(accounts.gateway().accountsOf("alice@example.org")).extracting(a -> a.account())
+        assertThat(accounts.gateway().accountsOf("alice@example.org"))
+                .extracting(a -> a.account())
                 .containsExactly(name);
         awaitOnline(name);
         assertThat(TestSupport.names(accounts.statuses())).containsExactly("lb1", "gw", name);

@@ -81,7 +81,8 @@ final class TestSupport {
 
         @Override
         public KeyValueStore apply(String scope) {
-            SortedMap<String, String> m = scopes.computeIfAbsent(scope, s -> new ConcurrentSkipListMap<>());
+            SortedMap<String, String> m =
+                    scopes.computeIfAbsent(scope, s -> new ConcurrentSkipListMap<>());
             return new KeyValueStore() {
                 @Override
                 public Optional<String> get(String key) {
@@ -101,11 +102,12 @@ final class TestSupport {
                 @Override
                 public Map<String, String> list(String prefix) {
                     Map<String, String> out = new LinkedHashMap<>();
-                    m.forEach((k, v) -> {
-                        if (k.startsWith(prefix)) {
-                            out.put(k, v);
-                        }
-                    });
+                    m.forEach(
+                            (k, v) -> {
+                                if (k.startsWith(prefix)) {
+                                    out.put(k, v);
+                                }
+                            });
                     return out;
                 }
             };
@@ -116,7 +118,8 @@ final class TestSupport {
         }
     }
 
-    static SabirConfig.AccountEntry account(String name, String plugin, Map<String, Object> settings) {
+    static SabirConfig.AccountEntry account(
+            String name, String plugin, Map<String, Object> settings) {
         return new SabirConfig.AccountEntry(name, plugin, true, settings);
     }
 
