@@ -48,16 +48,16 @@ import org.slf4j.LoggerFactory;
  * dev.sabir.api.HostContext}.
  *
  * <p>Life cycle of an account: {@code waiting} until a connector for its protocol is offered
- * ({@link #connectorAdded}), then {@code connecting}; the session's {@link SessionState} events move
- * it to {@code online}, {@code degraded} or {@code offline}. Online (or degraded) sessions are
+ * ({@link #connectorAdded}), then {@code connecting}; the session's {@link SessionState} events
+ * move it to {@code online}, {@code degraded} or {@code offline}. Online (or degraded) sessions are
  * attached to the router and join the link conversations of their account; offline and closed ones
  * are detached. {@code failed} means the account could not be started (bad configuration, a plugin
  * that threw, a plugin that failed to load); {@code disabled} accounts are never started.
  *
  * <p>Personal accounts (the gateway) are stored in the key-value scope {@code gateway} (one JSON
- * value per account, settings included, since the session needs them to reconnect) and restored when
- * the manager is built. They are named {@code <protocol>-<owner>} with the owner lower-cased and
- * every character other than letters, digits, {@code . _ @ -} replaced by {@code _}.
+ * value per account, settings included, since the session needs them to reconnect) and restored
+ * when the manager is built. They are named {@code <protocol>-<owner>} with the owner lower-cased
+ * and every character other than letters, digits, {@code . _ @ -} replaced by {@code _}.
  *
  * <p>Thread-safe. Plugin calls that start or stop sessions run under one lock; session events are
  * handled on the session's own threads.
@@ -97,16 +97,23 @@ public final class AccountManager implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
 
     private final Object lock = new Object();
+
     /** Config accounts in file order, then personal accounts. Guarded by lock. */
     private final Map<String, Account> accounts = new LinkedHashMap<>();
+
     /** The connector in force per protocol. Guarded by lock. */
     private final Map<String, Binding> connectors = new HashMap<>();
-    /** Why a plugin failed, by plugin id (reported on accounts of that protocol). Guarded by lock. */
+
+    /**
+     * Why a plugin failed, by plugin id (reported on accounts of that protocol). Guarded by lock.
+     */
     private final Map<String, String> pluginFailures = new HashMap<>();
 
     private boolean closed;
 
-    /** @param services the host's services */
+    /**
+     * @param services the host's services
+     */
     public AccountManager(Services services) {
         this(
                 services.config(),
@@ -119,7 +126,9 @@ public final class AccountManager implements AutoCloseable {
                 services.dataDir());
     }
 
-    /** The seam for tests: a router port and a key-value store factory instead of the real parts. */
+    /**
+     * The seam for tests: a router port and a key-value store factory instead of the real parts.
+     */
     AccountManager(
             SabirConfig config,
             RouterPort router,
@@ -137,11 +146,13 @@ public final class AccountManager implements AutoCloseable {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+        startSharedThreads();
         synchronized (lock) {
             Map<String, SabirConfig.AccountEntry> configured =
                     config.accounts() == null ? Map.of() : config.accounts();
             for (SabirConfig.AccountEntry e : configured.values()) {
-                Account a = new Account(e.name(), e.plugin(), e.enabled(), e.settings(), null, null);
+                Account a =
+                        new Account(e.name(), e.plugin(), e.enabled(), e.settings(), null, null);
                 add(a);
                 if (!a.enabled) {
                     a.set("disabled", "");
@@ -150,6 +161,22 @@ public final class AccountManager implements AutoCloseable {
                 }
             }
             restorePersonalAccounts();
+        }
+    }
+
+    /**
+     * Starts the shared pools' threads now, from host code: a thread created lazily while a
+     * plugin's code is on the stack would capture the plugin's protection domain (and so its class
+     * loader) in its inherited access-control context for as long as the thread lives.
+     */
+    private void startSharedThreads() {
+        if (scheduler instanceof java.util.concurrent.ThreadPoolExecutor tpe) {
+            tpe.prestartAllCoreThreads();
+        }
+        if (eventLoops != null) {
+            for (io.netty.util.concurrent.EventExecutor e : eventLoops) {
+                e.execute(() -> {});
+            }
         }
     }
 
@@ -167,10 +194,20 @@ public final class AccountManager implements AutoCloseable {
         List<RegistrationField> fields;
         try {
             protocol = Objects.requireNonNull(connector.protocol(), "protocol()");
-            caps = connector.capabilities() == null ? Set.of() : Set.copyOf(connector.capabilities());
-            fields = connector.registrationFields() == null ? List.of() : List.copyOf(connector.registrationFields());
+            caps =
+                    connector.capabilities() == null
+                            ? Set.of()
+                            : Set.copyOf(connector.capabilities());
+            fields =
+                    connector.registrationFields() == null
+                            ? List.of()
+                            : List.copyOf(connector.registrationFields());
         } catch (RuntimeException | LinkageError e) {
-            log.warn("plugin {}: connector {} is unusable: {}", pluginId, connector.getClass().getName(), e.toString());
+            log.warn(
+                    "plugin {}: connector {} is unusable: {}",
+                    pluginId,
+                    connector.getClass().getName(),
+                    e.toString());
             return;
         }
         synchronized (lock) {
@@ -180,7 +217,11 @@ public final class AccountManager implements AutoCloseable {
             Binding old = connectors.put(protocol, new Binding(pluginId, connector, caps, fields));
             pluginFailures.remove(pluginId);
             if (old != null && !old.pluginId.equals(pluginId)) {
-                log.info("protocol {} now served by plugin {} instead of {}", protocol, pluginId, old.pluginId);
+                log.info(
+                        "protocol {} now served by plugin {} instead of {}",
+                        protocol,
+                        pluginId,
+                        old.pluginId);
             }
             for (Account a : List.copyOf(accounts.values())) {
                 if (a.protocol.equals(protocol) && a.enabled) {
@@ -195,13 +236,16 @@ public final class AccountManager implements AutoCloseable {
     public void pluginRemoving(String pluginId) {
         synchronized (lock) {
             List<String> gone = new ArrayList<>();
-            connectors.entrySet().removeIf(e -> {
-                if (e.getValue().pluginId.equals(pluginId)) {
-                    gone.add(e.getKey());
-                    return true;
-                }
-                return false;
-            });
+            connectors
+                    .entrySet()
+                    .removeIf(
+                            e -> {
+                                if (e.getValue().pluginId.equals(pluginId)) {
+                                    gone.add(e.getKey());
+                                    return true;
+                                }
+                                return false;
+                            });
             for (Account a : accounts.values()) {
                 if (gone.contains(a.protocol) && a.enabled) {
                     stop(a, "waiting", "plugin " + pluginId + " was unloaded");
@@ -218,7 +262,9 @@ public final class AccountManager implements AutoCloseable {
         synchronized (lock) {
             pluginFailures.put(pluginId, reason);
             for (Account a : accounts.values()) {
-                if (a.enabled && a.protocol.equals(pluginId) && !connectors.containsKey(a.protocol)) {
+                if (a.enabled
+                        && a.protocol.equals(pluginId)
+                        && !connectors.containsKey(a.protocol)) {
                     a.set("failed", "plugin " + pluginId + " failed: " + reason);
                 }
             }
@@ -239,7 +285,10 @@ public final class AccountManager implements AutoCloseable {
                 return;
             }
             for (Account a : accounts.values()) {
-                if (a.enabled && a.protocol.equals(pluginId) && a.running == null && "failed".equals(a.state)) {
+                if (a.enabled
+                        && a.protocol.equals(pluginId)
+                        && a.running == null
+                        && "failed".equals(a.state)) {
                     a.set("waiting", waitingReason(a));
                 }
             }
@@ -263,7 +312,9 @@ public final class AccountManager implements AutoCloseable {
     Optional<AccountStatus> status(String account) {
         synchronized (lock) {
             Account a = accounts.get(account);
-            return a == null ? Optional.empty() : Optional.of(new AccountStatus(a.name, a.protocol, a.state, a.reason));
+            return a == null
+                    ? Optional.empty()
+                    : Optional.of(new AccountStatus(a.name, a.protocol, a.state, a.reason));
         }
     }
 
@@ -368,10 +419,15 @@ public final class AccountManager implements AutoCloseable {
                         gateway);
         Running r = new Running(a, b, host);
         a.set("connecting", "");
+        AccountConfig accountConfig = new AccountConfig(a.name, a.protocol, true, a.settings);
         Session session;
         try {
-            session = withPluginLoader(b.connector, () -> b.connector.open(
-                    new AccountConfig(a.name, a.protocol, true, a.settings), host, r::onEvent));
+            Set<Capability> caps =
+                    withPluginLoader(b.connector, () -> b.connector.capabilities(accountConfig));
+            r.caps = caps == null ? b.caps : Set.copyOf(caps);
+            session =
+                    withPluginLoader(
+                            b.connector, () -> b.connector.open(accountConfig, host, r::onEvent));
             if (session == null) {
                 throw new IllegalStateException("the connector returned no session");
             }
@@ -432,7 +488,10 @@ public final class AccountManager implements AutoCloseable {
                 line = config.lineOf("accounts." + a.name);
             }
             if (line >= 0) {
-                String file = config.source() == null ? "config" : config.source().getFileName().toString();
+                String file =
+                        config.source() == null
+                                ? "config"
+                                : config.source().getFileName().toString();
                 sb.append(" (").append(file).append(" line ").append(line).append(')');
             }
         }
@@ -452,9 +511,11 @@ public final class AccountManager implements AutoCloseable {
 
     /**
      * A call into plugin code. The context class loader is deliberately left alone: a thread that a
-     * pool creates lazily during the call would inherit the plugin's loader and pin it after unload.
+     * pool creates lazily during the call would inherit the plugin's loader and pin it after
+     * unload.
      */
-    private static <T> T withPluginLoader(Connector connector, PluginCall<T> call) throws Exception {
+    private static <T> T withPluginLoader(Connector connector, PluginCall<T> call)
+            throws Exception {
         return call.call();
     }
 
@@ -475,22 +536,35 @@ public final class AccountManager implements AutoCloseable {
         int restored = 0;
         for (Map.Entry<String, String> e : stored.entrySet()) {
             try {
-                Map<String, Object> m = json.readValue(e.getValue(), new TypeReference<Map<String, Object>>() {});
+                Map<String, Object> m =
+                        json.readValue(e.getValue(), new TypeReference<Map<String, Object>>() {});
                 String name = (String) m.get("account");
                 if (accounts.containsKey(name)) {
-                    log.warn("gateway: personal account {} clashes with a configured account; skipped", name);
+                    log.warn(
+                            "gateway: personal account {} clashes with a configured account; skipped",
+                            name);
                     continue;
                 }
                 @SuppressWarnings("unchecked")
-                Map<String, Object> settings = (Map<String, Object>) m.getOrDefault("settings", Map.of());
-                Account a = new Account(name, (String) m.get("protocol"), true, settings,
-                        (String) m.get("gatewayAccount"), (String) m.get("owner"));
+                Map<String, Object> settings =
+                        (Map<String, Object>) m.getOrDefault("settings", Map.of());
+                Account a =
+                        new Account(
+                                name,
+                                (String) m.get("protocol"),
+                                true,
+                                settings,
+                                (String) m.get("gatewayAccount"),
+                                (String) m.get("owner"));
                 add(a);
                 a.set("waiting", waitingReason(a));
                 setRoute(a);
                 restored++;
             } catch (JsonProcessingException | RuntimeException ex) {
-                log.warn("gateway: stored personal account {} is unreadable: {}", e.getKey(), ex.toString());
+                log.warn(
+                        "gateway: stored personal account {} is unreadable: {}",
+                        e.getKey(),
+                        ex.toString());
             }
         }
         if (restored > 0) {
@@ -501,7 +575,10 @@ public final class AccountManager implements AutoCloseable {
     private void setRoute(Account a) {
         Account gw = accounts.get(a.gatewayAccount);
         if (gw == null || gw.address == null || a.address == null) {
-            log.warn("gateway: personal account {} names an unknown gateway account {}", a.name, a.gatewayAccount);
+            log.warn(
+                    "gateway: personal account {} names an unknown gateway account {}",
+                    a.name,
+                    a.gatewayAccount);
             return;
         }
         router.setGatewayRoute(a.address, gw.address, a.owner);
@@ -517,7 +594,8 @@ public final class AccountManager implements AutoCloseable {
         try {
             gatewayStore().put(PERSONAL_PREFIX + a.name, json.writeValueAsString(m));
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("settings cannot be stored: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "settings cannot be stored: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -532,7 +610,8 @@ public final class AccountManager implements AutoCloseable {
 
     private static String hash8(String s) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            byte[] d =
+                    MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 4);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -546,17 +625,19 @@ public final class AccountManager implements AutoCloseable {
         public Map<String, List<RegistrationField>> registrableProtocols() {
             synchronized (lock) {
                 Map<String, List<RegistrationField>> out = new TreeMap<>();
-                connectors.forEach((protocol, b) -> {
-                    if (!b.fields.isEmpty()) {
-                        out.put(protocol, b.fields);
-                    }
-                });
+                connectors.forEach(
+                        (protocol, b) -> {
+                            if (!b.fields.isEmpty()) {
+                                out.put(protocol, b.fields);
+                            }
+                        });
                 return out;
             }
         }
 
         @Override
-        public String register(String gatewayAccount, String owner, String protocol, Map<String, Object> settings)
+        public String register(
+                String gatewayAccount, String owner, String protocol, Map<String, Object> settings)
                 throws InvalidConfigException {
             Objects.requireNonNull(gatewayAccount, "gatewayAccount");
             Objects.requireNonNull(owner, "owner");
@@ -570,16 +651,20 @@ public final class AccountManager implements AutoCloseable {
                 }
                 Account gw = accounts.get(gatewayAccount);
                 if (gw == null || gw.personal()) {
-                    throw new IllegalArgumentException("unknown gateway account '" + gatewayAccount + "'");
+                    throw new IllegalArgumentException(
+                            "unknown gateway account '" + gatewayAccount + "'");
                 }
                 Binding b = connectors.get(protocol);
                 if (b == null) {
-                    throw new InvalidConfigException("protocol", "network '" + protocol + "' is not available");
+                    throw new InvalidConfigException(
+                            "protocol", "network '" + protocol + "' is not available");
                 }
                 if (b.fields.isEmpty()) {
-                    throw new InvalidConfigException("protocol", "network '" + protocol + "' offers no personal accounts");
+                    throw new InvalidConfigException(
+                            "protocol", "network '" + protocol + "' offers no personal accounts");
                 }
-                Map<String, Object> clean = new LinkedHashMap<>(settings == null ? Map.of() : settings);
+                Map<String, Object> clean =
+                        new LinkedHashMap<>(settings == null ? Map.of() : settings);
                 for (RegistrationField f : b.fields) {
                     Object v = clean.get(f.key());
                     if (f.required() && (v == null || v.toString().isBlank())) {
@@ -595,7 +680,8 @@ public final class AccountManager implements AutoCloseable {
                 }
                 Account a = new Account(name, protocol, true, clean, gatewayAccount, owner);
                 if (a.address == null) {
-                    throw new IllegalArgumentException("owner '" + owner + "' gives no usable account name");
+                    throw new IllegalArgumentException(
+                            "owner '" + owner + "' gives no usable account name");
                 }
                 if (existing != null) {
                     stop(existing, "offline", "replaced");
@@ -649,7 +735,11 @@ public final class AccountManager implements AutoCloseable {
                 } catch (RuntimeException e) {
                     log.warn("gateway: could not clear the store of {}: {}", a.name, e.toString());
                 }
-                log.info("gateway: {} unregistered personal account {} on {}", owner, a.name, protocol);
+                log.info(
+                        "gateway: {} unregistered personal account {} on {}",
+                        owner,
+                        a.name,
+                        protocol);
                 return true;
             }
         }
@@ -671,7 +761,9 @@ public final class AccountManager implements AutoCloseable {
         public Optional<PersonalAccount> personal(String account) {
             synchronized (lock) {
                 Account a = accounts.get(account);
-                return a == null || !a.personal() ? Optional.empty() : Optional.of(a.personalView());
+                return a == null || !a.personal()
+                        ? Optional.empty()
+                        : Optional.of(a.personalView());
             }
         }
 
@@ -680,8 +772,12 @@ public final class AccountManager implements AutoCloseable {
             Address c = event.conversation();
             synchronized (lock) {
                 Account a = accounts.get(c.account());
-                if (a == null || !a.personal() || !a.owner.equals(owner) || !a.protocol.equals(c.protocol())) {
-                    throw new IllegalArgumentException(c + " is not a personal account of " + owner);
+                if (a == null
+                        || !a.personal()
+                        || !a.owner.equals(owner)
+                        || !a.protocol.equals(c.protocol())) {
+                    throw new IllegalArgumentException(
+                            c + " is not a personal account of " + owner);
                 }
             }
             router.sendFromGateway(owner, event);
@@ -692,7 +788,10 @@ public final class AccountManager implements AutoCloseable {
 
     /** The connector in force for a protocol. */
     private record Binding(
-            String pluginId, Connector connector, Set<Capability> caps, List<RegistrationField> fields) {}
+            String pluginId,
+            Connector connector,
+            Set<Capability> caps,
+            List<RegistrationField> fields) {}
 
     /** One account (configured or personal) and its current session. */
     private static final class Account {
@@ -706,11 +805,17 @@ public final class AccountManager implements AutoCloseable {
         final List<Gauge> gauges = new ArrayList<>();
         volatile String state = "waiting";
         volatile String reason = "";
+
         /** Guarded by the manager's lock. */
         Running running;
 
-        Account(String name, String protocol, boolean enabled, Map<String, Object> settings,
-                String gatewayAccount, String owner) {
+        Account(
+                String name,
+                String protocol,
+                boolean enabled,
+                Map<String, Object> settings,
+                String gatewayAccount,
+                String owner) {
             this.name = Objects.requireNonNull(name, "name");
             this.protocol = Objects.requireNonNull(protocol, "protocol");
             this.enabled = enabled;
@@ -750,11 +855,12 @@ public final class AccountManager implements AutoCloseable {
 
         void registerGauges(MeterRegistry registry) {
             for (String s : STATES) {
-                gauges.add(Gauge.builder(ACCOUNT_GAUGE, this, a -> s.equals(a.state) ? 1 : 0)
-                        .tags("account", name, "protocol", protocol, "state", s)
-                        .description("1 for the account's current state")
-                        .strongReference(true)
-                        .register(registry));
+                gauges.add(
+                        Gauge.builder(ACCOUNT_GAUGE, this, a -> s.equals(a.state) ? 1 : 0)
+                                .tags("account", name, "protocol", protocol, "state", s)
+                                .description("1 for the account's current state")
+                                .strongReference(true)
+                                .register(registry));
             }
         }
 
@@ -772,8 +878,13 @@ public final class AccountManager implements AutoCloseable {
         final Binding binding;
         final SessionHost host;
         final Address address;
+
+        /** The account's capabilities (per account when the connector says so). */
+        volatile Set<Capability> caps;
+
         /** Set once open() returned. */
         volatile Session session;
+
         volatile GuardedSession guarded;
         private boolean live = true;
         private boolean attached;
@@ -784,6 +895,7 @@ public final class AccountManager implements AutoCloseable {
             this.binding = binding;
             this.host = host;
             this.address = account.address;
+            this.caps = binding.caps;
         }
 
         /** The sink given to the session. */
@@ -840,8 +952,11 @@ public final class AccountManager implements AutoCloseable {
             if (err == null) {
                 goOnline("online", "");
             } else {
-                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
-                        ? err.getCause() : err;
+                Throwable cause =
+                        err instanceof java.util.concurrent.CompletionException
+                                        && err.getCause() != null
+                                ? err.getCause()
+                                : err;
                 account.set("offline", "connect failed: " + cause.getMessage());
             }
         }
@@ -853,20 +968,29 @@ public final class AccountManager implements AutoCloseable {
                 return;
             }
             attached = true;
-            router.attach(address, g, binding.caps);
+            router.attach(address, g, caps);
             List<Address> conversations;
             try {
                 conversations = router.conversationsOf(address);
             } catch (RuntimeException e) {
-                log.warn("account {}: cannot list its link conversations: {}", account.name, e.toString());
+                log.warn(
+                        "account {}: cannot list its link conversations: {}",
+                        account.name,
+                        e.toString());
                 return;
             }
             for (Address conversation : conversations) {
-                g.join(conversation).whenComplete((v, e) -> {
-                    if (e != null) {
-                        log.warn("account {}: joining {} failed: {}", account.name, conversation, e.toString());
-                    }
-                });
+                g.join(conversation)
+                        .whenComplete(
+                                (v, e) -> {
+                                    if (e != null) {
+                                        log.warn(
+                                                "account {}: joining {} failed: {}",
+                                                account.name,
+                                                conversation,
+                                                e.toString());
+                                    }
+                                });
             }
         }
 
@@ -895,12 +1019,17 @@ public final class AccountManager implements AutoCloseable {
             Session s = session;
             if (s != null) {
                 try {
-                    withPluginLoader(binding.connector, () -> {
-                        s.close();
-                        return null;
-                    });
+                    withPluginLoader(
+                            binding.connector,
+                            () -> {
+                                s.close();
+                                return null;
+                            });
                 } catch (Exception | LinkageError e) {
-                    log.warn("account {}: closing the session failed: {}", account.name, e.toString());
+                    log.warn(
+                            "account {}: closing the session failed: {}",
+                            account.name,
+                            e.toString());
                 }
             }
             session = null;

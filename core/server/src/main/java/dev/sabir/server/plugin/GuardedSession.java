@@ -8,9 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * What the router sees of a plugin's session: the same calls, but a session that throws (or
- * returns null) gives a failed stage instead of an exception in the router's thread, and calls after
- * close fail as "offline".
+ * What the router sees of a plugin's session: the same calls, but a session that throws (or returns
+ * null) gives a failed stage instead of an exception in the router's thread, and calls after close
+ * fail as "offline".
  */
 final class GuardedSession implements Session {
 
@@ -26,7 +26,8 @@ final class GuardedSession implements Session {
     public CompletionStage<Void> connect() {
         Session s = delegate;
         if (s == null) {
-            return CompletableFuture.failedFuture(DeliveryException.offline(account + " is closed"));
+            return CompletableFuture.failedFuture(
+                    DeliveryException.offline(account + " is closed"));
         }
         return guard(s::connect, "connect");
     }
@@ -35,7 +36,8 @@ final class GuardedSession implements Session {
     public CompletionStage<Void> join(Address conversation) {
         Session s = delegate;
         if (s == null) {
-            return CompletableFuture.failedFuture(DeliveryException.offline(account + " is closed"));
+            return CompletableFuture.failedFuture(
+                    DeliveryException.offline(account + " is closed"));
         }
         return guard(() -> s.join(conversation), "join");
     }
@@ -44,12 +46,14 @@ final class GuardedSession implements Session {
     public CompletionStage<String> deliver(Delivery delivery) {
         Session s = delegate;
         if (s == null) {
-            return CompletableFuture.failedFuture(DeliveryException.offline(account + " is closed"));
+            return CompletableFuture.failedFuture(
+                    DeliveryException.offline(account + " is closed"));
         }
         return guard(() -> s.deliver(delivery), "deliver");
     }
 
-    private <T> CompletionStage<T> guard(java.util.function.Supplier<CompletionStage<T>> call, String what) {
+    private <T> CompletionStage<T> guard(
+            java.util.function.Supplier<CompletionStage<T>> call, String what) {
         try {
             CompletionStage<T> stage = call.get();
             if (stage == null) {

@@ -1,6 +1,9 @@
 package dev.sabir.server.plugin;
 
+import java.io.IOException;
+import java.net.URL;
 import java.nio.file.Path;
+import java.util.Enumeration;
 import java.util.List;
 import org.pf4j.CompoundPluginLoader;
 import org.pf4j.DefaultPluginLoader;
@@ -21,7 +24,14 @@ final class HostPluginManager extends DefaultPluginManager {
 
     /** Package prefixes that always come from the host. */
     static final List<String> SHARED_PACKAGES =
-            List.of("dev.sabir.api.", "io.netty.", "com.fasterxml.jackson.", "org.slf4j.", "org.pf4j.");
+            List.of(
+                    "dev.sabir.api.",
+                    "io.netty.",
+                    "com.fasterxml.jackson.",
+                    "org.slf4j.",
+                    "org.pf4j.");
+
+    static final String EXTENSION_INDEX = "META-INF/extensions.idx";
 
     HostPluginManager(Path dir) {
         super(dir);
@@ -45,13 +55,29 @@ final class HostPluginManager extends DefaultPluginManager {
 
     /** A plugin class loader that asks the host first for the shared packages. */
     static final class HostFirstClassLoader extends PluginClassLoader {
-        HostFirstClassLoader(PluginManager manager, PluginDescriptor descriptor, ClassLoader parent) {
+        HostFirstClassLoader(
+                PluginManager manager, PluginDescriptor descriptor, ClassLoader parent) {
             super(manager, descriptor, parent);
         }
 
         @Override
         protected boolean shouldDelegateToParent(String className) {
             return isShared(className) || super.shouldDelegateToParent(className);
+        }
+
+        /**
+         * The extension index is read from the plugin itself only: PF4J reads it with {@code
+         * getResource}, which would otherwise fall back to the host's class path and report the
+         * built-in connectors' index as this plugin's extensions.
+         */
+        @Override
+        public URL getResource(String name) {
+            return EXTENSION_INDEX.equals(name) ? findResource(name) : super.getResource(name);
+        }
+
+        @Override
+        public Enumeration<URL> getResources(String name) throws IOException {
+            return EXTENSION_INDEX.equals(name) ? findResources(name) : super.getResources(name);
         }
     }
 
@@ -61,7 +87,8 @@ final class HostPluginManager extends DefaultPluginManager {
         }
 
         @Override
-        protected PluginClassLoader createPluginClassLoader(Path path, PluginDescriptor descriptor) {
+        protected PluginClassLoader createPluginClassLoader(
+                Path path, PluginDescriptor descriptor) {
             return new HostFirstClassLoader(
                     pluginManager, descriptor, HostPluginManager.class.getClassLoader());
         }
@@ -73,7 +100,8 @@ final class HostPluginManager extends DefaultPluginManager {
         }
 
         @Override
-        protected PluginClassLoader createPluginClassLoader(Path path, PluginDescriptor descriptor) {
+        protected PluginClassLoader createPluginClassLoader(
+                Path path, PluginDescriptor descriptor) {
             return new HostFirstClassLoader(
                     pluginManager, descriptor, HostPluginManager.class.getClassLoader());
         }

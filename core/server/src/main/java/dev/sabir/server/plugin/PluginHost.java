@@ -31,23 +31,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Loads plugin JARs with PF4J (host-first for the shared packages), watches the folder for
- * drop-ins, removals and replacements, and also offers connectors found on the class path
- * (built in). Reports connectors to the {@link AccountManager}.
+ * drop-ins, removals and replacements, and also offers connectors found on the class path (built
+ * in). Reports connectors to the {@link AccountManager}.
  *
  * <p>Rules:
  *
  * <ul>
  *   <li>Only {@code *.jar} files directly in the folder are plugins; names starting with {@code .}
- *       are ignored, so copying to {@code .name.jar.tmp} and renaming is the atomic way to drop
- *       one in. A new or changed jar is taken once its size, time and file key stayed the same for
+ *       are ignored, so copying to {@code .name.jar.tmp} and renaming is the atomic way to drop one
+ *       in. A new or changed jar is taken once its size, time and file key stayed the same for
  *       {@value #QUIET_MILLIS} ms (so a copy in progress is not loaded half-written).
- *   <li>A removed jar: its accounts' sessions are closed, then the plugin is stopped and unloaded. A
- *       replaced jar: the old plugin is unloaded, the new one loaded and its accounts restarted.
+ *   <li>A removed jar: its accounts' sessions are closed, then the plugin is stopped and unloaded.
+ *       A replaced jar: the old plugin is unloaded, the new one loaded and its accounts restarted.
  *   <li>Connectors are the plugin's {@code Connector} extensions. Built-in connectors come from
- *       {@link ServiceLoader} on the host's class path (plugin id {@code builtin}) and are used only
- *       for protocols no plugin JAR provides: a JAR for the same protocol takes over, and when that
- *       JAR goes away the built-in connector is used again. When two JARs provide one protocol, the
- *       one started last serves it.
+ *       {@link ServiceLoader} on the host's class path (plugin id {@code builtin}) and are used
+ *       only for protocols no plugin JAR provides: a JAR for the same protocol takes over, and when
+ *       that JAR goes away the built-in connector is used again. When two JARs provide one
+ *       protocol, the one started last serves it.
  *   <li>A plugin that fails to load or start is unloaded and shown as {@code failed} with the
  *       reason; the others are not affected. Accounts whose protocol equals the failed plugin's id
  *       (or its file name) show {@code failed} with the reason.
@@ -72,10 +72,13 @@ public final class PluginHost implements AutoCloseable {
     private final MultiGauge gauge;
 
     private final Object lock = new Object();
+
     /** Jar files known to the host, by absolute path. Guarded by lock. */
     private final Map<Path, JarState> jars = new HashMap<>();
+
     /** Connectors of started jar plugins, by plugin id. Guarded by lock. */
     private final Map<String, List<Connector>> pluginConnectors = new LinkedHashMap<>();
+
     /** Built-in connectors by protocol. Guarded by lock. */
     private final Map<String, Connector> builtins = new TreeMap<>();
 
@@ -94,7 +97,8 @@ public final class PluginHost implements AutoCloseable {
     }
 
     /** The seam for tests: where built-in connectors come from. */
-    PluginHost(Path dir, boolean watch, AccountManager accounts, Supplier<List<Connector>> builtins) {
+    PluginHost(
+            Path dir, boolean watch, AccountManager accounts, Supplier<List<Connector>> builtins) {
         this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
         this.watch = watch;
         this.accounts = Objects.requireNonNull(accounts, "accounts");
@@ -292,7 +296,11 @@ public final class PluginHost implements AutoCloseable {
             if (failure == null) {
                 failure = w.getFailedException();
             }
-            fail(state, id, version, failure == null ? "plugin state is " + result : reason(failure));
+            fail(
+                    state,
+                    id,
+                    version,
+                    failure == null ? "plugin state is " + result : reason(failure));
             return;
         }
         List<Connector> connectors;
@@ -316,7 +324,12 @@ public final class PluginHost implements AutoCloseable {
         if (connectors.isEmpty()) {
             log.warn("plugin {} {} {} but provides no connector", id, version, how);
         } else {
-            log.info("plugin {} {} {} (protocols: {})", id, version, how, String.join(", ", protocols));
+            log.info(
+                    "plugin {} {} {} (protocols: {})",
+                    id,
+                    version,
+                    how,
+                    String.join(", ", protocols));
         }
         for (Connector c : connectors) {
             accounts.connectorAdded(id, c);
@@ -371,7 +384,10 @@ public final class PluginHost implements AutoCloseable {
                 try {
                     manager.unloadPlugin(w.getPluginId());
                 } catch (RuntimeException | LinkageError e) {
-                    log.debug("plugin {}: unload after failed load: {}", w.getPluginId(), e.toString());
+                    log.debug(
+                            "plugin {}: unload after failed load: {}",
+                            w.getPluginId(),
+                            e.toString());
                 }
             }
         }
@@ -401,7 +417,10 @@ public final class PluginHost implements AutoCloseable {
         try {
             return c.protocol();
         } catch (RuntimeException | LinkageError e) {
-            log.warn("connector {} has no usable protocol id: {}", c.getClass().getName(), e.toString());
+            log.warn(
+                    "connector {} has no usable protocol id: {}",
+                    c.getClass().getName(),
+                    e.toString());
             return null;
         }
     }
@@ -412,14 +431,19 @@ public final class PluginHost implements AutoCloseable {
     }
 
     static String reason(Throwable t) {
-        String first = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        String first =
+                t.getClass().getSimpleName()
+                        + (t.getMessage() == null ? "" : ": " + t.getMessage());
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
         if (root != t) {
-            first += " (caused by " + root.getClass().getSimpleName()
-                    + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")";
+            first +=
+                    " (caused by "
+                            + root.getClass().getSimpleName()
+                            + (root.getMessage() == null ? "" : ": " + root.getMessage())
+                            + ")";
         }
         int nl = first.indexOf('\n');
         return nl < 0 ? first : first.substring(0, nl);
@@ -451,7 +475,8 @@ public final class PluginHost implements AutoCloseable {
                 try {
                     BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
                     if (a.isRegularFile()) {
-                        out.put(p.toAbsolutePath().normalize(),
+                        out.put(
+                                p.toAbsolutePath().normalize(),
                                 new Stamp(a.size(), a.lastModifiedTime().toMillis(), a.fileKey()));
                     }
                 } catch (IOException e) {
@@ -467,7 +492,8 @@ public final class PluginHost implements AutoCloseable {
     private void startWatching() {
         try {
             watchService = dir.getFileSystem().newWatchService();
-            dir.register(watchService,
+            dir.register(
+                    watchService,
                     StandardWatchEventKinds.ENTRY_CREATE,
                     StandardWatchEventKinds.ENTRY_DELETE,
                     StandardWatchEventKinds.ENTRY_MODIFY);
@@ -488,7 +514,10 @@ public final class PluginHost implements AutoCloseable {
         while (!closed) {
             WatchKey key;
             try {
-                key = ws.poll(pending.isEmpty() ? 1000 : 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                key =
+                        ws.poll(
+                                pending.isEmpty() ? 1000 : 50,
+                                java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
             }
@@ -564,7 +593,10 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
-    /** Offers built-in connectors for protocols that lost their jar (removed, or a replacement failed). */
+    /**
+     * Offers built-in connectors for protocols that lost their jar (removed, or a replacement
+     * failed).
+     */
     private void offerUncoveredBuiltins() {
         for (Map.Entry<String, Connector> b : builtins.entrySet()) {
             if (!providedByJar(b.getKey()) && accounts.needsConnector(b.getKey())) {

@@ -62,30 +62,50 @@ final class TrackingScheduler extends AbstractExecutorService implements Schedul
         return task;
     }
 
+    /**
+     * Hands a task to the shared scheduler outside the plugin's protection domain: a pool thread
+     * created during the call would otherwise inherit an access-control context holding the
+     * plugin's classes, which pins the plugin's class loader for the life of the thread.
+     */
+    @SuppressWarnings("removal")
+    private static <T> T detached(java.security.PrivilegedAction<T> action) {
+        return java.security.AccessController.doPrivileged(action);
+    }
+
     @Override
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
         Task<Object> task = newTask(callable(command), false);
-        return track(task, shared.schedule(task::runOnce, delay, unit));
+        return track(task, detached(() -> shared.schedule(task::runOnce, delay, unit)));
     }
 
     @Override
     public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
         Task<V> task = newTask(callable, false);
-        return track(task, shared.schedule(task::callOnce, delay, unit));
+        return track(task, detached(() -> shared.schedule(task::callOnce, delay, unit)));
     }
 
     @Override
     public ScheduledFuture<?> scheduleAtFixedRate(
             Runnable command, long initialDelay, long period, TimeUnit unit) {
         Task<Object> task = newTask(callable(command), true);
-        return track(task, shared.scheduleAtFixedRate(task::runOnce, initialDelay, period, unit));
+        return track(
+                task,
+                detached(
+                        () ->
+                                shared.scheduleAtFixedRate(
+                                        task::runOnce, initialDelay, period, unit)));
     }
 
     @Override
     public ScheduledFuture<?> scheduleWithFixedDelay(
             Runnable command, long initialDelay, long delay, TimeUnit unit) {
         Task<Object> task = newTask(callable(command), true);
-        return track(task, shared.scheduleWithFixedDelay(task::runOnce, initialDelay, delay, unit));
+        return track(
+                task,
+                detached(
+                        () ->
+                                shared.scheduleWithFixedDelay(
+                                        task::runOnce, initialDelay, delay, unit)));
     }
 
     @Override

@@ -61,12 +61,14 @@ class AccountManagerTest {
     }
 
     private static Delivery delivery(Address to) {
-        return new Delivery(7, to, ChatMessage.of(to, Sender.of("bob"), "m1", "hi"), to, "<bob> hi");
+        return new Delivery(
+                7, to, ChatMessage.of(to, Sender.of("bob"), "m1", "hi"), to, "<bob> hi");
     }
 
     @Test
     void sessionStateDrivesAttachDetachAndLinkJoins() {
-        AccountManager m = manager(config(List.of(account("m1", "scr", Map.of("mode", "manual"))), Map.of()));
+        AccountManager m =
+                manager(config(List.of(account("m1", "scr", Map.of("mode", "manual"))), Map.of()));
         Address acct = Address.ofAccount("scr", "m1");
         Address room = acct.withId("#room");
         router.links.put(acct, List.of(room));
@@ -93,7 +95,12 @@ class AccountManagerTest {
 
         // every event of the account reaches the router, events naming another account do not
         s.emit(ChatMessage.of(room, Sender.of("carol"), "x1", "hello"));
-        s.emit(ChatMessage.of(Address.ofAccount("scr", "other").withId("#room"), Sender.of("eve"), "x2", "spoof"));
+        s.emit(
+                ChatMessage.of(
+                        Address.ofAccount("scr", "other").withId("#room"),
+                        Sender.of("eve"),
+                        "x2",
+                        "spoof"));
         assertThat(router.accepted).hasSize(5);
         assertThat(router.accepted.get(4)).isInstanceOf(ChatMessage.class);
         assertThat(router.accepted).noneMatch(e -> e.conversation().account().equals("other"));
@@ -107,10 +114,14 @@ class AccountManagerTest {
 
     @Test
     void waitingDisabledAndConfigOrder() {
-        AccountManager m = manager(config(List.of(
-                account("z-first", "scr", Map.of()),
-                new SabirConfig.AccountEntry("off", "scr", false, Map.of()),
-                account("w1", "nope", Map.of())), Map.of()));
+        AccountManager m =
+                manager(
+                        config(
+                                List.of(
+                                        account("z-first", "scr", Map.of()),
+                                        new SabirConfig.AccountEntry("off", "scr", false, Map.of()),
+                                        account("w1", "nope", Map.of())),
+                                Map.of()));
         assertThat(stateOf(m, "z-first")).isEqualTo("waiting");
         m.connectorAdded("test", new ScriptedConnector("scr"));
 
@@ -120,9 +131,17 @@ class AccountManagerTest {
         assertThat(st.get(1).state()).isEqualTo("disabled");
         assertThat(st.get(2).state()).isEqualTo("waiting");
         assertThat(st.get(2).reason()).contains("'nope'");
-        assertThat(registry.get("sabir.accounts").tags("account", "z-first", "state", "online").gauge().value())
+        assertThat(
+                        registry.get("sabir.accounts")
+                                .tags("account", "z-first", "state", "online")
+                                .gauge()
+                                .value())
                 .isEqualTo(1.0);
-        assertThat(registry.get("sabir.accounts").tags("account", "z-first", "state", "waiting").gauge().value())
+        assertThat(
+                        registry.get("sabir.accounts")
+                                .tags("account", "z-first", "state", "waiting")
+                                .gauge()
+                                .value())
                 .isEqualTo(0.0);
         assertThat(m.restart("w1")).isTrue();
         assertThat(m.restart("unknown")).isFalse();
@@ -130,12 +149,27 @@ class AccountManagerTest {
 
     @Test
     void invalidConfigurationNamesTheKeyAndLine() {
-        AccountManager m = manager(config(
-                List.of(account("bad", "scr", Map.of("port", 99999)), account("worse", "scr", Map.of("mode", List.of()))),
-                Map.of("accounts.bad", 5, "accounts.bad.port", 7, "accounts.worse", 9)));
+        AccountManager m =
+                manager(
+                        config(
+                                List.of(
+                                        account("bad", "scr", Map.of("port", 99999)),
+                                        account("worse", "scr", Map.of("mode", List.of()))),
+                                Map.of(
+                                        "accounts.bad",
+                                        5,
+                                        "accounts.bad.port",
+                                        7,
+                                        "accounts.worse",
+                                        9)));
         m.connectorAdded("test", new ScriptedConnector("scr"));
-        assertThat(m.status("bad")).contains(new AccountStatus("bad", "scr", "failed",
-                "accounts.bad.port: must be between 1 and 65535, got 99999 (sabir.yml line 7)"));
+        assertThat(m.status("bad"))
+                .contains(
+                        new AccountStatus(
+                                "bad",
+                                "scr",
+                                "failed",
+                                "accounts.bad.port: must be between 1 and 65535, got 99999 (sabir.yml line 7)"));
         // no line for the key itself: the account's line is given
         assertThat(m.status("worse").orElseThrow().reason())
                 .isEqualTo("accounts.worse.mode: expected a text value (sabir.yml line 9)");
@@ -150,7 +184,10 @@ class AccountManagerTest {
         await().atMost(Duration.ofSeconds(2)).until(() -> first.ticks.get() > 2);
         SessionHost firstHost = m.hostOf("t1").orElseThrow();
         assertThat(firstHost.trackingScheduler().pending()).isEqualTo(1);
-        assertThat(registry.find("sabir.plugin.queue").tags("account", "t1", "protocol", "scr", "kind", "out").gauge())
+        assertThat(
+                        registry.find("sabir.plugin.queue")
+                                .tags("account", "t1", "protocol", "scr", "kind", "out")
+                                .gauge())
                 .isNotNull();
 
         assertThat(m.restart("t1")).isTrue();
@@ -158,7 +195,9 @@ class AccountManagerTest {
         assertThat(firstHost.trackingScheduler().pending()).isZero();
         assertThat(firstHost.pluginMetrics().gauges()).isZero();
         int frozen = first.ticks.get();
-        await().during(Duration.ofMillis(150)).atMost(Duration.ofSeconds(1)).until(() -> first.ticks.get() == frozen);
+        await().during(Duration.ofMillis(150))
+                .atMost(Duration.ofSeconds(1))
+                .until(() -> first.ticks.get() == frozen);
         assertThat(scheduler.getQueue()).hasSize(1); // only the new session's task
         assertThatThrownBy(() -> firstHost.scheduler().execute(() -> {}))
                 .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
@@ -175,12 +214,24 @@ class AccountManagerTest {
 
     @Test
     void misbehavingSessionsDoNotHurtOthers() {
-        AccountManager m = manager(config(List.of(
-                account("x1", "scr", Map.of("mode", "throw-connect")),
-                account("x2", "scr", Map.of("mode", "throw-deliver")),
-                account("x3", "scr", Map.of("mode", "throw-open")),
-                account("ok", "scr", Map.of())), Map.of()));
+        AccountManager m =
+                manager(
+                        config(
+                                List.of(
+                                        account("x1", "scr", Map.of("mode", "throw-connect")),
+                                        account("x2", "scr", Map.of("mode", "throw-deliver")),
+                                        account("x3", "scr", Map.of("mode", "throw-open")),
+                                        account("ok", "scr", Map.of()),
+                                        account("small", "scr", Map.of("minimal", true)),
+                                        account("badcaps", "scr", Map.of("minimal", "perhaps"))),
+                                Map.of()));
         m.connectorAdded("test", new ScriptedConnector("scr"));
+        assertThat(router.capabilities.get(Address.ofAccount("scr", "small")))
+                .as("per-account capabilities")
+                .containsExactly(dev.sabir.api.Capability.ROOMS);
+        assertThat(router.capabilities.get(Address.ofAccount("scr", "ok"))).hasSize(2);
+        assertThat(m.status("badcaps").orElseThrow().reason())
+                .startsWith("accounts.badcaps.minimal: expected true or false");
 
         assertThat(m.status("x1").orElseThrow().state()).isEqualTo("failed");
         assertThat(m.status("x1").orElseThrow().reason()).contains("connect exploded");
@@ -191,10 +242,17 @@ class AccountManagerTest {
         Address x2 = Address.ofAccount("scr", "x2");
         Session guarded = router.attached.get(x2);
         var failed = guarded.deliver(delivery(x2.withId("#r"))).toCompletableFuture();
-        assertThatThrownBy(failed::join).isInstanceOf(CompletionException.class)
-                .hasCauseInstanceOf(DeliveryException.class).hasMessageContaining("deliver exploded");
+        assertThatThrownBy(failed::join)
+                .isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(DeliveryException.class)
+                .hasMessageContaining("deliver exploded");
         Address ok = Address.ofAccount("scr", "ok");
-        assertThat(router.attached.get(ok).deliver(delivery(ok.withId("#r"))).toCompletableFuture().join())
+        assertThat(
+                        router.attached
+                                .get(ok)
+                                .deliver(delivery(ok.withId("#r")))
+                                .toCompletableFuture()
+                                .join())
                 .isEqualTo("remote-7");
         assertThat(router.attached).doesNotContainKey(Address.ofAccount("scr", "x1"));
     }
@@ -202,38 +260,59 @@ class AccountManagerTest {
     @Test
     void gatewayAccountsArePersistedAndRestored() throws Exception {
         SabirConfig cfg = config(List.of(account("gw", "xgw", Map.of())), Map.of());
-        ScriptedConnector net = new ScriptedConnector("net",
-                new RegistrationField("nick", "Nickname", true, false),
-                new RegistrationField("password", "Password", false, true));
+        ScriptedConnector net =
+                new ScriptedConnector(
+                        "net",
+                        new RegistrationField("nick", "Nickname", true, false),
+                        new RegistrationField("password", "Password", false, true));
         AccountManager m1 = manager(cfg);
         m1.connectorAdded("gwplugin", new ScriptedConnector("xgw"));
         m1.connectorAdded("netplugin", net);
         Gateway g = m1.gateway();
         assertThat(g.registrableProtocols()).containsOnlyKeys("net");
-        assertThat(g.registrableProtocols().get("net")).extracting(RegistrationField::key)
+        assertThat(g.registrableProtocols().get("net"))
+                .extracting(RegistrationField::key)
                 .containsExactly("nick", "password");
 
         assertThatThrownBy(() -> g.register("gw", "alice@example.org", "net", Map.of()))
                 .isInstanceOf(InvalidConfigException.class)
                 .satisfies(e -> assertThat(((InvalidConfigException) e).key()).isEqualTo("nick"));
-        assertThatThrownBy(() -> g.register("gw", "alice@example.org", "net", Map.of("nick", "a", "port", 0)))
+        assertThatThrownBy(
+                        () ->
+                                g.register(
+                                        "gw",
+                                        "alice@example.org",
+                                        "net",
+                                        Map.of("nick", "a", "port", 0)))
                 .isInstanceOf(InvalidConfigException.class);
-        assertThat(g.accountsOf("alice@example.org")).as("a rejected registration leaves nothing").isEmpty();
-        assertThatThrownBy(() -> g.register("nosuch", "alice@example.org", "net", Map.of("nick", "a")))
+        assertThat(g.accountsOf("alice@example.org"))
+                .as("a rejected registration leaves nothing")
+                .isEmpty();
+        assertThatThrownBy(
+                        () -> g.register("nosuch", "alice@example.org", "net", Map.of("nick", "a")))
                 .isInstanceOf(IllegalArgumentException.class);
 
-        String name = g.register("gw", "Alice@Example.org/phone", "net", Map.of("nick", "alice", "password", "s3cret"));
+        String name =
+                g.register(
+                        "gw",
+                        "Alice@Example.org/phone",
+                        "net",
+                        Map.of("nick", "alice", "password", "s3cret"));
         assertThat(name).isEqualTo("net-alice@example.org_phone");
         Address personal = Address.ofAccount("net", name);
         assertThat(stateOf(m1, name)).isEqualTo("online");
         assertThat(router.gatewayRoutes).containsEntry(personal, "xgw:gw Alice@Example.org/phone");
         assertThat(names(m1.statuses())).containsExactly("gw", name);
-        assertThat(g.personal(name)).contains(
-                new Gateway.PersonalAccount(name, "net", "gw", "Alice@Example.org/phone", "online"));
+        assertThat(g.personal(name))
+                .contains(
+                        new Gateway.PersonalAccount(
+                                name, "net", "gw", "Alice@Example.org/phone", "online"));
         assertThat(g.personal("gw")).isEmpty();
 
-        ChatMessage out = ChatMessage.of(personal.withId("#room"), Sender.self("alice"), "o1", "hi");
-        assertThatThrownBy(() -> g.send("mallory@example.org", out)).isInstanceOf(IllegalArgumentException.class);
+        ChatMessage out =
+                ChatMessage.of(personal.withId("#room"), Sender.self("alice"), "o1", "hi");
+        assertThatThrownBy(() -> g.send("mallory@example.org", out))
+                .isInstanceOf(IllegalArgumentException.class);
         g.send("Alice@Example.org/phone", out);
         assertThat(router.fromGateway).containsExactly(out);
         m1.close();
@@ -244,7 +323,8 @@ class AccountManagerTest {
         assertThat(m2.gateway().accountsOf("Alice@Example.org/phone")).hasSize(1);
         assertThat(stateOf(m2, name)).isEqualTo("waiting");
         assertThat(router2.gatewayRoutes).containsEntry(personal, "xgw:gw Alice@Example.org/phone");
-        ScriptedConnector net2 = new ScriptedConnector("net", net.fields.toArray(RegistrationField[]::new));
+        ScriptedConnector net2 =
+                new ScriptedConnector("net", net.fields.toArray(RegistrationField[]::new));
         m2.connectorAdded("netplugin", net2);
         assertThat(stateOf(m2, name)).isEqualTo("online");
         assertThat(net2.session(name).account.string("password")).isEqualTo("s3cret");

@@ -59,11 +59,39 @@ final class FixtureJars {
         }
     }
 
+    /**
+     * Every spec the tests use: compiled together in one compiler run (the compiler is slow to
+     * warm).
+     */
+    static final List<Spec> KNOWN =
+            List.of(
+                    Spec.of("alpha", "1.0.0"),
+                    Spec.of("beta", "1.0.0"),
+                    Spec.of("gamma", "1.0.0"),
+                    Spec.of("delta", "1.0.0"),
+                    Spec.of("delta", "2.0.0"),
+                    Spec.of("good", "1.0.0"),
+                    Spec.of("crashy", "1.0.0").throwingStart(),
+                    Spec.of("crashy", "1.0.1"),
+                    Spec.of("broken", "1.0.0").noId(),
+                    Spec.of("eps", "1.0.0"),
+                    Spec.of("zeta", "1.0.0").bundlingShared(),
+                    Spec.of("eta", "3.0.0"));
+
     private static final Map<Spec, byte[]> CACHE = new ConcurrentHashMap<>();
 
     /** The bytes of the fixture's jar (compiled once per spec per test run). */
     static byte[] jar(Spec spec) {
-        return CACHE.computeIfAbsent(spec, FixtureJars::build);
+        synchronized (CACHE) {
+            if (!CACHE.containsKey(spec)) {
+                List<Spec> batch = new ArrayList<>(List.of(spec));
+                if (CACHE.isEmpty()) {
+                    KNOWN.stream().filter(k -> !k.equals(spec)).forEach(batch::add);
+                }
+                CACHE.putAll(build(batch));
+            }
+            return CACHE.get(spec);
+        }
     }
 
     /** Writes the jar atomically (temporary hidden name, then rename) into the folder. */
@@ -73,59 +101,102 @@ final class FixtureJars {
         return Files.move(tmp, dir.resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static byte[] build(Spec spec) {
+    private static String pkg(Spec spec) {
+        return "fx."
+                + spec.pluginId().replaceAll("[^a-z0-9]", "_")
+                + ".v"
+                + spec.version().replaceAll("[^0-9]", "_")
+                + (spec.startThrows() ? "_t" : "")
+                + (spec.bundleShared() ? "_b" : "")
+                + (spec.withId() ? "" : "_n");
+    }
+
+    private static Map<Spec, byte[]> build(List<Spec> specs) {
         try {
             Path work = Files.createTempDirectory("sabir-fixture");
-            String pkg = "fx." + spec.pluginId().replaceAll("[^a-z0-9]", "_") + ".v"
-                    + spec.version().replaceAll("[^0-9]", "_");
             Path src = work.resolve("src");
             Path out = work.resolve("classes");
             Files.createDirectories(out);
             List<Path> sources = new ArrayList<>();
-            sources.add(write(src, pkg, "FxConnector", connectorSource(pkg, spec)));
-            if (spec.startThrows()) {
-                sources.add(write(src, pkg, "FxPlugin", "package " + pkg + ";\n"
-                        + "public class FxPlugin extends org.pf4j.Plugin {\n"
-                        + "  @Override public void start() {\n"
-                        + "    throw new IllegalStateException(\"native library missing\");\n"
-                        + "  }\n}\n"));
+            for (Spec spec : specs) {
+                String pkg = pkg(spec);
+                sources.add(write(src, pkg, "FxConnector", connectorSource(pkg, spec)));
+                if (spec.startThrows()) {
+                    sources.add(
+                            write(
+                                    src,
+                                    pkg,
+                                    "FxPlugin",
+                                    "package "
+                                            + pkg
+                                            + ";\n"
+                                            + "public class FxPlugin extends org.pf4j.Plugin {\n"
+                                            + "  @Override public void start() {\n"
+                                            + "    throw new IllegalStateException(\"native library missing\");\n"
+                                            + "  }\n}\n"));
+                }
             }
-            if (spec.bundleShared()) {
-                sources.add(write(src, "io.netty.util", "Version",
-                        "package io.netty.util;\npublic class Version {\n"
-                        + "  public static String copy() { return \"plugin copy\"; }\n}\n"));
-            }
+            sources.add(
+                    write(
+                            src,
+                            "io.netty.util",
+                            "Version",
+                            "package io.netty.util;\npublic class Version {\n"
+                                    + "  public static String copy() { return \"plugin copy\"; }\n}\n"));
             compile(sources, out);
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            Manifest mf = new Manifest();
-            Attributes a = mf.getMainAttributes();
-            a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-            if (spec.withId()) {
-                a.putValue("Plugin-Id", spec.pluginId());
+            Map<Spec, byte[]> jars = new java.util.HashMap<>();
+            for (Spec spec : specs) {
+                jars.put(spec, pack(spec, out));
             }
-            a.putValue("Plugin-Version", spec.version());
-            if (spec.startThrows()) {
-                a.putValue("Plugin-Class", pkg + ".FxPlugin");
-            }
-            try (JarOutputStream jar = new JarOutputStream(bytes, mf)) {
-                try (Stream<Path> files = Files.walk(out)) {
+            return jars;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] pack(Spec spec, Path out) throws IOException {
+        String pkg = pkg(spec);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Manifest mf = new Manifest();
+        Attributes a = mf.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        if (spec.withId()) {
+            a.putValue("Plugin-Id", spec.pluginId());
+        }
+        a.putValue("Plugin-Version", spec.version());
+        if (spec.startThrows()) {
+            a.putValue("Plugin-Class", pkg + ".FxPlugin");
+        }
+        List<Path> roots = new ArrayList<>(List.of(out.resolve(pkg.replace('.', '/'))));
+        if (spec.bundleShared()) {
+            roots.add(out.resolve("io/netty/util"));
+        }
+        try (JarOutputStream jar = new JarOutputStream(bytes, mf)) {
+            for (Path root : roots) {
+                try (Stream<Path> files = Files.walk(root)) {
                     for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                         String name = out.relativize(f).toString().replace('\\', '/');
                         put(jar, name, Files.readAllBytes(f));
                     }
                 }
-                put(jar, "META-INF/extensions.idx",
-                        (pkg + ".FxConnector\n").getBytes(StandardCharsets.UTF_8));
-                if (spec.bundleShared()) {
-                    for (String c : List.of("Connector", "Session", "EventSink", "HostContext", "AccountConfig")) {
-                        put(jar, "dev/sabir/api/" + c + ".class", classBytes(c));
-                    }
+            }
+            put(
+                    jar,
+                    "META-INF/extensions.idx",
+                    (pkg + ".FxConnector\n").getBytes(StandardCharsets.UTF_8));
+            if (spec.bundleShared()) {
+                for (String c :
+                        List.of(
+                                "Connector",
+                                "Session",
+                                "EventSink",
+                                "HostContext",
+                                "AccountConfig")) {
+                    put(jar, "dev/sabir/api/" + c + ".class", classBytes(c));
                 }
             }
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+        return bytes.toByteArray();
     }
 
     private static byte[] classBytes(String simpleName) throws IOException {
@@ -149,9 +220,21 @@ final class FixtureJars {
 
     private static void compile(List<Path> sources, Path out) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        String cp = location(Connector.class) + java.io.File.pathSeparator + location(org.pf4j.Plugin.class);
-        List<String> args = new ArrayList<>(List.of(
-                "-proc:none", "--release", "17", "-nowarn", "-cp", cp, "-d", out.toString()));
+        String cp =
+                location(Connector.class)
+                        + java.io.File.pathSeparator
+                        + location(org.pf4j.Plugin.class);
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "-proc:none",
+                                "--release",
+                                "17",
+                                "-nowarn",
+                                "-cp",
+                                cp,
+                                "-d",
+                                out.toString()));
         sources.forEach(s -> args.add(s.toString()));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int rc = javac.run(null, OutputStream.nullOutputStream(), err, args.toArray(String[]::new));
@@ -162,7 +245,8 @@ final class FixtureJars {
 
     private static String location(Class<?> c) {
         try {
-            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

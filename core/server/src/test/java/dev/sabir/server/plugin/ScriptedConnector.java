@@ -22,10 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An in-process connector whose sessions behave as the account's {@code mode} setting says:
- * {@code online} (default: schedules a ticking task, registers a gauge, reports ONLINE), {@code
- * manual} (the test drives the state), {@code throw-open}, {@code throw-connect}, {@code
- * throw-deliver}.
+ * An in-process connector whose sessions behave as the account's {@code mode} setting says: {@code
+ * online} (default: schedules a ticking task, registers a gauge, reports ONLINE), {@code manual}
+ * (the test drives the state), {@code throw-open}, {@code throw-connect}, {@code throw-deliver}.
  */
 final class ScriptedConnector implements Connector {
     final String protocol;
@@ -45,6 +44,11 @@ final class ScriptedConnector implements Connector {
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.ROOMS, Capability.TYPING);
+    }
+
+    @Override
+    public Set<Capability> capabilities(AccountConfig account) throws InvalidConfigException {
+        return account.bool("minimal", false) ? EnumSet.of(Capability.ROOMS) : capabilities();
     }
 
     @Override
@@ -108,7 +112,9 @@ final class ScriptedConnector implements Connector {
                     return new CompletableFuture<>();
                 }
                 default -> {
-                    host.scheduler().scheduleAtFixedRate(ticks::incrementAndGet, 5, 5, TimeUnit.MILLISECONDS);
+                    host.scheduler()
+                            .scheduleAtFixedRate(
+                                    ticks::incrementAndGet, 5, 5, TimeUnit.MILLISECONDS);
                     host.metrics().gauge("queue", () -> 3, "kind", "out");
                     host.metrics().increment("connects", 1);
                     emit(SessionState.State.ONLINE, "");

@@ -31,6 +31,7 @@ final class TestSupport {
         final Map<Address, List<Address>> links = new ConcurrentHashMap<>();
         final List<BridgeEvent> accepted = new CopyOnWriteArrayList<>();
         final Map<Address, Session> attached = new ConcurrentHashMap<>();
+        final Map<Address, Set<Capability>> capabilities = new ConcurrentHashMap<>();
         final List<String> calls = new CopyOnWriteArrayList<>();
         final Map<Address, String> gatewayRoutes = new ConcurrentHashMap<>();
         final List<BridgeEvent> fromGateway = new CopyOnWriteArrayList<>();
@@ -48,6 +49,7 @@ final class TestSupport {
         @Override
         public void attach(Address account, Session session, Set<Capability> capabilities) {
             attached.put(account, session);
+            this.capabilities.put(account, capabilities);
             calls.add("attach " + account);
         }
 
@@ -79,7 +81,8 @@ final class TestSupport {
 
         @Override
         public KeyValueStore apply(String scope) {
-            SortedMap<String, String> m = scopes.computeIfAbsent(scope, s -> new ConcurrentSkipListMap<>());
+            SortedMap<String, String> m =
+                    scopes.computeIfAbsent(scope, s -> new ConcurrentSkipListMap<>());
             return new KeyValueStore() {
                 @Override
                 public Optional<String> get(String key) {
@@ -99,11 +102,12 @@ final class TestSupport {
                 @Override
                 public Map<String, String> list(String prefix) {
                     Map<String, String> out = new LinkedHashMap<>();
-                    m.forEach((k, v) -> {
-                        if (k.startsWith(prefix)) {
-                            out.put(k, v);
-                        }
-                    });
+                    m.forEach(
+                            (k, v) -> {
+                                if (k.startsWith(prefix)) {
+                                    out.put(k, v);
+                                }
+                            });
                     return out;
                 }
             };
@@ -114,7 +118,8 @@ final class TestSupport {
         }
     }
 
-    static SabirConfig.AccountEntry account(String name, String plugin, Map<String, Object> settings) {
+    static SabirConfig.AccountEntry account(
+            String name, String plugin, Map<String, Object> settings) {
         return new SabirConfig.AccountEntry(name, plugin, true, settings);
     }
 
