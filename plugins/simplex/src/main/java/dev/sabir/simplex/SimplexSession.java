@@ -1,0 +1,1185 @@
+package dev.sabir.simplex;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sabir.api.Address;
+import dev.sabir.api.BridgeEvent;
+import dev.sabir.api.ChatMessage;
+import dev.sabir.api.Delivery;
+import dev.sabir.api.DeliveryException;
+import dev.sabir.api.EventSink;
+import dev.sabir.api.FileOffer;
+import dev.sabir.api.FileSpool;
+import dev.sabir.api.HostContext;
+import dev.sabir.api.KeyValueStore;
+import dev.sabir.api.RoomUpdate;
+import dev.sabir.api.Sender;
+import dev.sabir.api.SessionState;
+import dev.sabir.simplex.Model.FileIn;
+import dev.sabir.simplex.Model.FileOut;
+import dev.sabir.simplex.Model.Group;
+import dev.sabir.simplex.Model.Intro;
+import dev.sabir.simplex.Model.Member;
+import dev.sabir.simplex.codec.BodyPart;
+import dev.sabir.simplex.codec.ChatMsg;
+import dev.sabir.simplex.codec.ChatMsgCodec;
+import dev.sabir.simplex.codec.ChatMsgs;
+import dev.sabir.simplex.codec.ContentPart;
+import dev.sabir.simplex.codec.SyntaxException;
+import dev.sabir.simplex.transport.ConnLink;
+import dev.sabir.simplex.transport.TransportException;
+import io.netty.channel.EventLoop;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One account in SimpleX-style groups: the group protocol of the spec (invitation, acceptance,
+ * announcement, introductions, connected notices), messages with updates and deletes, and files in
+ * chunks, over the {@link Agent}'s encrypted queues. All state changes happen on one event loop and
+ * are persisted in the host's store before the message that caused them is acknowledged.
+ */
+final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent.Listener {
+    private static final Logger log = LoggerFactory.getLogger(SimplexSession.class);
+    static final String PROTOCOL = "simplex";
+    static final String GROUP_PREFIX = "group:";
+    static final String INVITATION_PREFIX = "simplex:/group#";
+    static final int CHUNK = 15000;
+    static final int MAX_TEXT_BYTES = 15000;
+    private static final int FILE_WINDOW = 4;
+    private static final Base64.Encoder B64U = Base64.getUrlEncoder().withoutPadding();
+
+    private final HostContext host;
+    private final EventSink sink;
+    private final KeyValueStore store;
+    private final String account;
+    private final String profileName;
+    private final String inviteRole;
+    private final List<String> ownedGroups;
+    private final EventLoop loop;
+    private final Agent agent;
+    private final ObjectMapper json =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private final ChatMsgCodec codec = new ChatMsgCodec(16 * 1024);
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, FileSpool.Upload> uploads = new java.util.HashMap<>();
+    private volatile boolean closed;
+    private volatile boolean online;
+
+    SimplexSession(
+            String account,
+            HostContext host,
+            EventSink sink,
+            InetSocketAddress listen,
+            InetSocketAddress advertise,
+            String profileName,
+            List<String> ownedGroups,
+            String inviteRole) {
+        this.account = account;
+        this.host = host;
+        this.sink = sink;
+        this.store = host.store();
+        this.profileName = profileName;
+        this.ownedGroups = List.copyOf(ownedGroups);
+        this.inviteRole = inviteRole;
+        this.loop = host.eventLoops().next();
+        this.agent = new Agent(loop, store, json, listen, advertise, this);
+    }
+
+    // ---- Session -----------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<Void> connect() {
+        sink.accept(
+                new SessionState(
+                        Address.ofAccount(PROTOCOL, account), SessionState.State.CONNECTING, ""));
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(
+                () -> {
+                    try {
+                        for (String name : ownedGroups) {
+                            if (group(name) == null) {
+                                createGroup(name);
+                            }
+                        }
+                        agent.start()
+                                .whenComplete(
+                                        (v, e) -> {
+                                            if (e != null) {
+                                                sink.accept(
+                                                        new SessionState(
+                                                                Address.ofAccount(
+                                                                        PROTOCOL, account),
+                                                                SessionState.State.OFFLINE,
+                                                                "cannot listen: "
+                                                                        + e.getMessage()));
+                                                done.completeExceptionally(e);
+                                                return;
+                                            }
+                                            online = true;
+                                            for (String k : store.list("grp/").keySet()) {
+                                                Group g = group(k.substring(4));
+                                                announceMembers(g);
+                                                for (Member m : members(g)) {
+                                                    if (m.connId != null
+                                                            && agent.conn(m.connId) != null) {
+                                                        pumpFiles(agent.conn(m.connId));
+                                                    }
+                                                }
+                                            }
+                                            sink.accept(
+                                                    new SessionState(
+                                                            Address.ofAccount(PROTOCOL, account),
+                                                            SessionState.State.ONLINE,
+                                                            ""));
+                                            done.complete(null);
+                                        });
+                    } catch (RuntimeException e) {
+                        done.completeExceptionally(e);
+                    }
+                });
+        return done;
+    }
+
+    @Override
+    public CompletionStage<Void> join(Address conversation) {
+        return onLoop(
+                () -> {
+                    Group g = groupOf(conversation);
+                    if (g == null) {
+                        throw DeliveryException.permanent("no group " + conversation.id());
+                    }
+                    announceMembers(g);
+                    return null;
+                });
+    }
+
+    @Override
+    public CompletionStage<String> deliver(Delivery delivery) {
+        if (closed) {
+            return CompletableFuture.failedFuture(DeliveryException.permanent("session closed"));
+        }
+        return onLoop(() -> deliverOnLoop(delivery));
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        online = false;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(
+                () -> {
+                    uploads.clear();
+                    agent.close().whenComplete((v, e) -> done.complete(null));
+                });
+        try {
+            done.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("simplex session {} did not close cleanly: {}", account, e.toString());
+        }
+        sink.accept(
+                new SessionState(
+                        Address.ofAccount(PROTOCOL, account),
+                        SessionState.State.OFFLINE,
+                        "closed"));
+    }
+
+    // ---- SimplexAdmin ------------------------------------------------------------------
+
+    @Override
+    public String createInvitation(String groupName) {
+        return await(
+                onLoop(
+                        () -> {
+                            Group g = group(stripPrefix(groupName));
+                            if (g == null) {
+                                throw new IllegalArgumentException("no group " + groupName);
+                            }
+                            if (!canInvite(g.myRole)) {
+                                throw new IllegalArgumentException(
+                                        "role " + g.myRole + " may not invite");
+                            }
+                            Member m = new Member();
+                            m.memberId = newMemberId();
+                            m.role = inviteRole;
+                            m.name = m.memberId;
+                            m.category = "invitee";
+                            m.status = MemberStatus.INVITED;
+                            Conn c = agent.create(g.id, m.memberId);
+                            m.connId = c.id;
+                            save(g, m);
+                            ChatMsg inv =
+                                    ChatMsgs.groupInvitation(
+                                            g.myMemberId,
+                                            g.myRole,
+                                            m.memberId,
+                                            m.role,
+                                            agent.link(c).toText(),
+                                            profile(g.name),
+                                            profile(profileName));
+                            log.info(
+                                    "simplex {} invited member {} to {}",
+                                    account,
+                                    m.memberId,
+                                    g.id);
+                            return INVITATION_PREFIX + B64U.encodeToString(codec.encode(inv));
+                        }));
+    }
+
+    @Override
+    public void acceptInvitation(String text) {
+        await(
+                onLoop(
+                        () -> {
+                            ChatMsg inv = parseInvitation(text);
+                            ConnLink link = ConnLink.parse(inv.param(4));
+                            String groupName = profileName(inv.body(0));
+                            for (String k : store.list("grp/").keySet()) {
+                                Group other = group(k.substring(4));
+                                if (other.myMemberId.equals(inv.param(2))) {
+                                    log.info(
+                                            "simplex {} already accepted this invitation", account);
+                                    return null;
+                                }
+                            }
+                            Group g = new Group();
+                            g.id = uniqueGroupId(groupName);
+                            g.name = groupName;
+                            g.myMemberId = inv.param(2);
+                            g.myRole = inv.param(3);
+                            g.myStatus = MemberStatus.ACCEPTED;
+                            g.inviter = inv.param(0);
+                            Member inviter = new Member();
+                            inviter.memberId = inv.param(0);
+                            inviter.role = inv.param(1);
+                            inviter.name = profileName(inv.body(1), inviter.memberId);
+                            inviter.category = "inviter";
+                            inviter.status = MemberStatus.INVITED_ME;
+                            Conn c =
+                                    agent.join(
+                                            link,
+                                            codec.encode(
+                                                    ChatMsgs.groupAccept(
+                                                            g.myMemberId, profile(profileName))),
+                                            g.id,
+                                            inviter.memberId);
+                            inviter.connId = c.id;
+                            save(g);
+                            save(g, inviter);
+                            log.info("simplex {} accepted invitation to group {}", account, g.id);
+                            return null;
+                        }));
+    }
+
+    private ChatMsg parseInvitation(String text) throws SyntaxException {
+        String t = text.strip();
+        if (!t.startsWith(INVITATION_PREFIX)) {
+            throw new IllegalArgumentException("not a " + INVITATION_PREFIX + " invitation");
+        }
+        byte[] raw;
+        try {
+            raw = Base64.getUrlDecoder().decode(t.substring(INVITATION_PREFIX.length()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invitation is not base64url");
+        }
+        ChatMsg m = codec.decode(raw);
+        if (!"x.grp.inv".equals(m.event()) || m.params().size() != 5 || m.body(0) == null) {
+            throw new IllegalArgumentException("not a group invitation (" + m.event() + ")");
+        }
+        return m;
+    }
+
+    // ---- Agent.Listener ----------------------------------------------------------------
+
+    @Override
+    public void onConfirmation(Conn conn, byte[] raw) throws Exception {
+        Group g = group(conn.group);
+        Member m = g == null ? null : member(g, conn.member);
+        if (m == null) {
+            throw new TransportException(
+                    TransportException.Reason.BAD_QUEUE, "confirmation for unknown member");
+        }
+        ChatMsg msg = codec.decode(raw);
+        if ("x.grp.acpt".equals(msg.event())
+                && m.memberId.equals(msg.param(0))
+                && "invitee".equals(m.category)) {
+            m.name = profileName(msg.body(0), m.memberId);
+            m.status = MemberStatus.ACCEPTED;
+            save(g, m);
+            m.status = MemberStatus.CONNECTED;
+            save(g, m);
+            log.info(
+                    "simplex {} member {} ({}) accepted group {}",
+                    account,
+                    m.memberId,
+                    m.name,
+                    g.id);
+            announce(g, m);
+        } else if ("x.grp.mem.info".equals(msg.event()) && m.memberId.equals(msg.param(0))) {
+            m.name = profileName(msg.body(0), m.memberId);
+            m.status = MemberStatus.CONNECTED;
+            save(g, m);
+            agent.send(
+                    conn, codec.encode(ChatMsgs.probe(m.probe == null ? newMemberId() : m.probe)));
+            Member inviter = member(g, g.inviter);
+            if (inviter != null && inviter.connId != null) {
+                agent.send(
+                        agent.conn(inviter.connId),
+                        codec.encode(ChatMsgs.memberConnected(m.memberId)));
+            }
+            joined(g, m);
+        } else {
+            throw new TransportException(
+                    TransportException.Reason.BAD_QUEUE, "unexpected confirmation " + msg.event());
+        }
+    }
+
+    @Override
+    public void onHello(Conn conn) {
+        Group g = group(conn.group);
+        Member m = g == null ? null : member(g, conn.member);
+        if (m == null || m.status == MemberStatus.LEFT) {
+            return;
+        }
+        m.status = MemberStatus.CONNECTED;
+        save(g, m);
+        if (m.memberId.equals(g.inviter)) {
+            g.myStatus = MemberStatus.CONNECTED;
+            save(g);
+        } else if (m.introducedBy != null) {
+            Member via = member(g, m.introducedBy);
+            if (via != null && via.connId != null && agent.conn(via.connId) != null) {
+                agent.send(
+                        agent.conn(via.connId), codec.encode(ChatMsgs.memberConnected(m.memberId)));
+            }
+        }
+        joined(g, m);
+    }
+
+    @Override
+    public void onMessage(Conn conn, byte[] raw) throws Exception {
+        Group g = group(conn.group);
+        Member from = g == null ? null : member(g, conn.member);
+        if (from == null) {
+            return;
+        }
+        ChatMsg msg;
+        try {
+            msg = codec.decode(raw);
+        } catch (SyntaxException e) {
+            log.warn(
+                    "simplex {} dropped malformed message from {}: {}",
+                    account,
+                    from.memberId,
+                    e.getMessage());
+            return;
+        }
+        if (msg.chatMsgId() != null) {
+            String seen = "seen/" + g.id + "/" + from.memberId + "/" + msg.chatMsgId();
+            if (store.get(seen).isPresent()) {
+                log.debug(
+                        "simplex {} duplicate {} from {}", account, msg.chatMsgId(), from.memberId);
+                return;
+            }
+            handle(g, from, conn, msg);
+            store.put(seen, "1");
+        } else {
+            handle(g, from, conn, msg);
+        }
+    }
+
+    @Override
+    public void onAcked(Conn conn) {
+        pumpFiles(conn);
+    }
+
+    // ---- group protocol ----------------------------------------------------------------
+
+    private void handle(Group g, Member from, Conn conn, ChatMsg msg) throws Exception {
+        switch (msg.event()) {
+            case "x.grp.mem.new" -> onMemberNew(g, from, msg);
+            case "x.grp.mem.intro" -> onIntro(g, from, msg);
+            case "x.grp.mem.inv" -> onMemberInvitation(g, from, msg);
+            case "x.grp.mem.fwd" -> onForward(g, from, msg);
+            case "x.grp.mem.con" -> onMemberConnected(g, from, msg);
+            case "x.grp.mem.con.all" -> onConnectedAll(g, msg);
+            case "x.info.probe" -> {
+                from.probe = msg.param(0);
+                save(g, from);
+            }
+            case "x.grp.leave" -> onLeave(g, from, conn);
+            case "x.msg.new" -> onNew(g, from, msg);
+            case "x.msg.update" -> onUpdate(g, from, msg);
+            case "x.msg.delete" -> onDelete(g, from, msg);
+            case "x.msg.file" -> onChunk(g, from, msg);
+            default ->
+                    log.info("simplex {} ignored {} from {}", account, msg.event(), from.memberId);
+        }
+    }
+
+    /** As inviter: tell the group about the new member, then introduce the others to it. */
+    private void announce(Group g, Member invitee) {
+        TreeSet<String> connected = new TreeSet<>();
+        for (Member o : members(g)) {
+            if (o.status.connected() && !o.memberId.equals(invitee.memberId)) {
+                connected.add(o.memberId);
+            }
+        }
+        long n = g.nextMsgId++;
+        save(g);
+        ChatMsg news =
+                ChatMsgs.memberNew(
+                        n,
+                        invitee.memberId,
+                        invitee.role,
+                        List.copyOf(connected),
+                        profile(invitee.name));
+        sendToGroup(g, news, invitee.memberId);
+        invitee.status = MemberStatus.ANNOUNCED;
+        save(g, invitee);
+        Conn c = agent.conn(invitee.connId);
+        for (String id : connected) {
+            Member o = member(g, id);
+            store.put(introKey(g, invitee.memberId, id), write(new Intro()));
+            agent.send(c, codec.encode(ChatMsgs.memberIntro(o.memberId, o.role, profile(o.name))));
+        }
+        joined(g, invitee);
+        maybeConnectedAll(g, invitee);
+    }
+
+    private void onMemberNew(Group g, Member from, ChatMsg msg) {
+        String id = msg.param(0);
+        if (id == null || msg.param(1) == null) {
+            return;
+        }
+        if (id.equals(g.myMemberId)) {
+            g.myStatus = MemberStatus.ANNOUNCED;
+            save(g);
+            return;
+        }
+        if (member(g, id) != null) {
+            log.warn(
+                    "simplex {} group {}: duplicate member id {} announced by {}",
+                    account,
+                    g.id,
+                    id,
+                    from.memberId);
+            return;
+        }
+        Member m = new Member();
+        m.memberId = id;
+        m.role = msg.param(1);
+        m.name = profileName(msg.body(0), id);
+        m.category = "announced";
+        m.status = MemberStatus.ANNOUNCED_TO_ME;
+        m.introducedBy = from.memberId;
+        save(g, m);
+    }
+
+    private void onIntro(Group g, Member from, ChatMsg msg) {
+        if (!from.memberId.equals(g.inviter)) {
+            log.warn(
+                    "simplex {} group {}: introduction from {} who did not invite me ignored",
+                    account,
+                    g.id,
+                    from.memberId);
+            return;
+        }
+        String id = msg.param(0);
+        if (id == null || member(g, id) != null || id.equals(g.myMemberId)) {
+            log.warn(
+                    "simplex {} group {}: duplicate member id {} in introduction",
+                    account,
+                    g.id,
+                    id);
+            return;
+        }
+        Member m = new Member();
+        m.memberId = id;
+        m.role = msg.param(1);
+        m.name = profileName(msg.body(0), id);
+        m.category = "introduced";
+        m.status = MemberStatus.INTRODUCED;
+        m.introducedBy = from.memberId;
+        m.probe = newMemberId() + newMemberId();
+        Conn c = agent.create(g.id, id);
+        m.connId = c.id;
+        save(g, m);
+        agent.send(
+                agent.conn(from.connId),
+                codec.encode(ChatMsgs.memberInvitation(id, agent.link(c).toText(), m.probe)));
+        m.status = MemberStatus.INTRO_INVITED;
+        save(g, m);
+    }
+
+    private void onMemberInvitation(Group g, Member from, ChatMsg msg) {
+        String id = msg.param(0);
+        String key = introKey(g, from.memberId, id == null ? "-" : id);
+        Member target = id == null ? null : member(g, id);
+        if (store.get(key).isEmpty()
+                || target == null
+                || target.connId == null
+                || msg.params().size() < 4) {
+            log.warn(
+                    "simplex {} group {}: invitation for {} from {} without introduction",
+                    account,
+                    g.id,
+                    id,
+                    from.memberId);
+            return;
+        }
+        agent.send(
+                agent.conn(target.connId),
+                codec.encode(
+                        ChatMsgs.memberForward(
+                                from.memberId, msg.param(1), msg.param(2), msg.param(3))));
+    }
+
+    private void onForward(Group g, Member from, ChatMsg msg) throws TransportException {
+        String id = msg.param(0);
+        Member m = id == null ? null : member(g, id);
+        if (!canInvite(from.role)) {
+            log.warn(
+                    "simplex {} group {}: {} may not forward invitations",
+                    account,
+                    g.id,
+                    from.memberId);
+            return;
+        }
+        if (m == null) {
+            log.warn(
+                    "simplex {} group {}: forwarded invitation for unannounced member {}",
+                    account,
+                    g.id,
+                    id);
+            return;
+        }
+        if (m.connId != null) {
+            log.warn("simplex {} group {}: duplicate invitation for member {}", account, g.id, id);
+            return;
+        }
+        ConnLink link = ConnLink.parse(msg.param(1));
+        m.probe = msg.param(3);
+        m.status = MemberStatus.RECEIVED_INVITATION;
+        Conn c =
+                agent.join(
+                        link,
+                        codec.encode(
+                                ChatMsgs.memberInfo(g.myMemberId, g.myRole, profile(profileName))),
+                        g.id,
+                        id);
+        m.connId = c.id;
+        save(g, m);
+    }
+
+    private void onMemberConnected(Group g, Member from, ChatMsg msg) {
+        String id = msg.param(0);
+        if (id == null) {
+            return;
+        }
+        String asInvitee = introKey(g, from.memberId, id);
+        String asMember = introKey(g, id, from.memberId);
+        Member invitee;
+        if (store.get(asInvitee).isPresent()) {
+            Intro i = read(store.get(asInvitee).get(), Intro.class);
+            i.fromInvitee = true;
+            store.put(asInvitee, write(i));
+            invitee = from;
+        } else if (store.get(asMember).isPresent()) {
+            Intro i = read(store.get(asMember).get(), Intro.class);
+            i.fromMember = true;
+            store.put(asMember, write(i));
+            invitee = member(g, id);
+        } else {
+            return;
+        }
+        if (invitee != null) {
+            maybeConnectedAll(g, invitee);
+        }
+    }
+
+    private void maybeConnectedAll(Group g, Member invitee) {
+        if (invitee.status != MemberStatus.ANNOUNCED) {
+            return;
+        }
+        for (String v : store.list("intro/" + g.id + "/" + invitee.memberId + "/").values()) {
+            Intro i = read(v, Intro.class);
+            if (!i.fromInvitee || !i.fromMember) {
+                return;
+            }
+        }
+        long n = g.nextMsgId++;
+        save(g);
+        invitee.status = MemberStatus.COMPLETE;
+        save(g, invitee);
+        sendToGroup(g, ChatMsgs.memberConnectedAll(n, invitee.memberId), null);
+        log.info(
+                "simplex {} group {}: member {} connected to all", account, g.id, invitee.memberId);
+    }
+
+    private void onConnectedAll(Group g, ChatMsg msg) {
+        String id = msg.param(0);
+        if (g.myMemberId.equals(id)) {
+            g.myStatus = MemberStatus.COMPLETE;
+            save(g);
+        } else {
+            Member m = id == null ? null : member(g, id);
+            if (m != null && m.status.connected()) {
+                m.status = MemberStatus.COMPLETE;
+                save(g, m);
+            }
+        }
+    }
+
+    private void onLeave(Group g, Member from, Conn conn) {
+        from.status = MemberStatus.LEFT;
+        from.connId = null;
+        save(g, from);
+        loop.execute(() -> agent.delete(conn));
+        sink.accept(RoomUpdate.left(address(g), sender(from), "left the group"));
+        announceMembers(g);
+    }
+
+    // ---- messages ----------------------------------------------------------------------
+
+    private void onNew(Group g, Member from, ChatMsg msg) throws Exception {
+        String kind = msg.param(0);
+        if ("c.file".equals(kind)) {
+            onFileOffer(g, from, msg);
+            return;
+        }
+        BodyPart text = firstText(msg);
+        if (text == null) {
+            log.info("simplex {} ignored {} message from {}", account, kind, from.memberId);
+            return;
+        }
+        sink.accept(
+                new ChatMessage(
+                        address(g),
+                        sender(from),
+                        from.memberId + ":" + msg.chatMsgId(),
+                        text.asText(),
+                        ChatMessage.MessageKind.NORMAL,
+                        null,
+                        null,
+                        null,
+                        Instant.now()));
+    }
+
+    private void onUpdate(Group g, Member from, ChatMsg msg) {
+        BodyPart text = firstText(msg);
+        if (text == null || msg.param(0) == null) {
+            return;
+        }
+        sink.accept(
+                new ChatMessage(
+                        address(g),
+                        sender(from),
+                        from.memberId + ":" + msg.chatMsgId(),
+                        text.asText(),
+                        ChatMessage.MessageKind.NORMAL,
+                        null,
+                        from.memberId + ":" + msg.param(0),
+                        null,
+                        Instant.now()));
+    }
+
+    private void onDelete(Group g, Member from, ChatMsg msg) {
+        if (msg.param(0) == null) {
+            return;
+        }
+        sink.accept(
+                new ChatMessage(
+                        address(g),
+                        sender(from),
+                        from.memberId + ":" + msg.chatMsgId(),
+                        "",
+                        ChatMessage.MessageKind.NORMAL,
+                        null,
+                        null,
+                        from.memberId + ":" + msg.param(0),
+                        Instant.now()));
+    }
+
+    private static BodyPart firstText(ChatMsg msg) {
+        for (int i = 0; i < msg.bodies().size(); i++) {
+            if ("x.text".equals(msg.parts().get(i).fullType())) {
+                return msg.body(i);
+            }
+        }
+        return null;
+    }
+
+    private String deliverOnLoop(Delivery d) throws Exception {
+        Group g = groupOf(d.destination());
+        if (g == null) {
+            throw DeliveryException.permanent("no group " + d.destination().id());
+        }
+        BridgeEvent e = d.event();
+        if (e instanceof ChatMessage m) {
+            String text = d.text().isEmpty() ? m.text() : d.text();
+            long n = g.nextMsgId++;
+            save(g);
+            ChatMsg out;
+            if (m.isRetraction()) {
+                out = ChatMsgs.delete(n, ownRef(g, m.retractOf()));
+            } else {
+                if (text.getBytes(StandardCharsets.UTF_8).length > MAX_TEXT_BYTES) {
+                    throw DeliveryException.permanent("message over " + MAX_TEXT_BYTES + " bytes");
+                }
+                out =
+                        m.isEdit()
+                                ? ChatMsgs.update(n, ownRef(g, m.editOf()), text)
+                                : ChatMsgs.text(n, text);
+            }
+            sendToGroup(g, out, null);
+            return g.myMemberId + ":" + n;
+        }
+        if (e instanceof FileOffer f) {
+            return offerFile(g, f);
+        }
+        if (e instanceof RoomUpdate
+                && ((RoomUpdate) e).change() == RoomUpdate.Change.LEFT
+                && ((RoomUpdate) e).member() != null
+                && ((RoomUpdate) e).member().self()) {
+            leave(g);
+            return null;
+        }
+        return null;
+    }
+
+    private static long ownRef(Group g, String ref) {
+        if (ref == null || !ref.startsWith(g.myMemberId + ":")) {
+            throw DeliveryException.permanent("can only edit or delete own messages");
+        }
+        try {
+            return Long.parseLong(ref.substring(g.myMemberId.length() + 1));
+        } catch (NumberFormatException ex) {
+            throw DeliveryException.permanent("bad message reference " + ref);
+        }
+    }
+
+    /** Leaves a group: tells every member, then forgets the group. */
+    CompletionStage<Void> leave(String groupName) {
+        return onLoop(
+                () -> {
+                    Group g = group(stripPrefix(groupName));
+                    if (g == null) {
+                        throw new IllegalArgumentException("no group " + groupName);
+                    }
+                    leave(g);
+                    return null;
+                });
+    }
+
+    private void leave(Group g) {
+        long n = g.nextMsgId++;
+        save(g);
+        sendToGroup(g, ChatMsgs.leave(n), null);
+        store.put("left/" + g.id, "1");
+        log.info("simplex {} left group {}", account, g.id);
+    }
+
+    private void sendToGroup(Group g, ChatMsg msg, String alsoTo) {
+        byte[] raw = codec.encode(msg);
+        for (Member m : members(g)) {
+            boolean target = m.status.connected() || m.memberId.equals(alsoTo);
+            if (target && m.connId != null && agent.conn(m.connId) != null) {
+                agent.send(agent.conn(m.connId), raw);
+            }
+        }
+    }
+
+    // ---- files -------------------------------------------------------------------------
+
+    private String offerFile(Group g, FileOffer f) {
+        if (f.spoolId() == null) {
+            throw DeliveryException.permanent("file offer without spooled bytes");
+        }
+        FileSpool.SpooledFile file =
+                host.spool()
+                        .find(f.spoolId())
+                        .orElseThrow(() -> DeliveryException.permanent("spooled file gone"));
+        long n = g.nextMsgId++;
+        save(g);
+        String hash = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(file.sha256()));
+        byte[] raw = codec.encode(ChatMsgs.fileOffer(n, file.name(), file.size(), hash));
+        for (Member m : members(g)) {
+            if (m.status.connected() && m.connId != null && agent.conn(m.connId) != null) {
+                agent.send(agent.conn(m.connId), raw);
+                FileOut o = new FileOut();
+                o.spoolId = file.spoolId();
+                o.size = file.size();
+                store.put(foutKey(g.id, m.memberId, n), write(o));
+                pumpFiles(agent.conn(m.connId));
+            }
+        }
+        return g.myMemberId + ":" + n;
+    }
+
+    /**
+     * Queues the next chunks of files going to this connection's member while the outbox has room.
+     */
+    private void pumpFiles(Conn conn) {
+        if (conn == null || conn.group == null || !conn.canSend()) {
+            return;
+        }
+        String prefix = "fout/" + conn.group + "/" + conn.member + "/";
+        for (Map.Entry<String, String> e : store.list(prefix).entrySet()) {
+            FileOut o = read(e.getValue(), FileOut.class);
+            long ref = Long.parseLong(e.getKey().substring(prefix.length()));
+            FileSpool.SpooledFile file = host.spool().find(o.spoolId).orElse(null);
+            if (file == null) {
+                store.remove(e.getKey());
+                continue;
+            }
+            long chunks = Math.max(1, (o.size + CHUNK - 1) / CHUNK);
+            while (o.nextChunk <= chunks && agent.pending(conn) < FILE_WINDOW) {
+                long offset = (o.nextChunk - 1) * CHUNK;
+                int len = (int) Math.min(CHUNK, o.size - offset);
+                byte[] data;
+                try (InputStream in = file.open(offset)) {
+                    data = in.readNBytes(len);
+                } catch (java.io.IOException ex) {
+                    log.warn(
+                            "simplex {} cannot read spooled file {}: {}",
+                            account,
+                            o.spoolId,
+                            ex.toString());
+                    return;
+                }
+                agent.send(conn, codec.encode(ChatMsgs.fileChunk(ref, o.nextChunk, data)));
+                o.nextChunk++;
+                store.put(e.getKey(), write(o));
+            }
+            if (o.nextChunk > chunks) {
+                store.remove(e.getKey());
+                log.info("simplex {} sent file {} to {}", account, o.spoolId, conn.member);
+            } else {
+                return;
+            }
+        }
+    }
+
+    private void onFileOffer(Group g, Member from, ChatMsg msg) throws Exception {
+        ContentPart declared;
+        try {
+            declared = ChatMsgCodec.parseContentPart(String.valueOf(msg.param(1)));
+        } catch (SyntaxException e) {
+            log.warn("simplex {} bad file offer from {}", account, from.memberId);
+            return;
+        }
+        FileIn in = new FileIn();
+        in.name = firstText(msg) == null ? "file" : firstText(msg).asText();
+        in.size = declared.size();
+        in.sha256 =
+                declared.hash() == null
+                        ? null
+                        : HexFormat.of().formatHex(Base64.getDecoder().decode(declared.hash()));
+        String key = finKey(g.id, from.memberId, msg.msgNumber());
+        store.put(key, write(in));
+        FileSpool.Upload up = upload(g, from, msg.msgNumber(), in);
+        if (up != null && up.missing().isEmpty()) {
+            finishFile(g, from, msg.msgNumber(), in, up);
+        }
+    }
+
+    private void onChunk(Group g, Member from, ChatMsg msg) throws Exception {
+        String part = msg.param(1);
+        long ref;
+        long chunk;
+        try {
+            ref = Long.parseLong(msg.param(0));
+            chunk = Long.parseLong(part.substring(part.indexOf('.') + 1));
+        } catch (RuntimeException e) {
+            log.warn("simplex {} bad file chunk from {}", account, from.memberId);
+            return;
+        }
+        String key = finKey(g.id, from.memberId, ref);
+        FileIn in = store.get(key).map(v -> read(v, FileIn.class)).orElse(null);
+        BodyPart body = msg.body(0);
+        if (in == null || body == null || chunk < 1) {
+            return;
+        }
+        FileSpool.Upload up = upload(g, from, ref, in);
+        if (up == null) {
+            return;
+        }
+        up.write((chunk - 1) * CHUNK, body.data(), 0, body.length());
+        if (up.missing().isEmpty()) {
+            finishFile(g, from, ref, in, up);
+        }
+    }
+
+    private FileSpool.Upload upload(Group g, Member from, long ref, FileIn in) {
+        String key = finKey(g.id, from.memberId, ref);
+        FileSpool.Upload up = uploads.get(key);
+        if (up == null) {
+            try {
+                up =
+                        host.spool()
+                                .receive(
+                                        address(g),
+                                        from.memberId + ":" + ref,
+                                        in.name,
+                                        in.size,
+                                        in.sha256);
+            } catch (FileSpool.SpoolException e) {
+                log.warn(
+                        "simplex {} refused file {} from {}: {}",
+                        account,
+                        in.name,
+                        from.memberId,
+                        e.getMessage());
+                store.remove(key);
+                return null;
+            }
+            uploads.put(key, up);
+        }
+        return up;
+    }
+
+    private void finishFile(Group g, Member from, long ref, FileIn in, FileSpool.Upload up) {
+        String key = finKey(g.id, from.memberId, ref);
+        uploads.remove(key);
+        store.remove(key);
+        try {
+            FileSpool.SpooledFile f = up.complete();
+            sink.accept(
+                    new FileOffer(
+                            address(g),
+                            sender(from),
+                            from.memberId + ":" + ref,
+                            f.name(),
+                            f.size(),
+                            f.sha256(),
+                            f.mediaType(),
+                            f.spoolId()));
+            log.info(
+                    "simplex {} received file {} ({} bytes) from {}",
+                    account,
+                    f.name(),
+                    f.size(),
+                    from.memberId);
+        } catch (FileSpool.SpoolException e) {
+            log.warn(
+                    "simplex {} file {} from {} failed: {}",
+                    account,
+                    in.name,
+                    from.memberId,
+                    e.getMessage());
+        }
+    }
+
+    // ---- state helpers -----------------------------------------------------------------
+
+    private void createGroup(String name) {
+        Group g = new Group();
+        g.id = name;
+        g.name = name;
+        g.myMemberId = newMemberId();
+        g.myRole = "owner";
+        g.myStatus = MemberStatus.COMPLETE;
+        save(g);
+        log.info("simplex {} created group {}", account, name);
+    }
+
+    private void joined(Group g, Member m) {
+        sink.accept(RoomUpdate.joined(address(g), sender(m)));
+        announceMembers(g);
+    }
+
+    private void announceMembers(Group g) {
+        List<Sender> list = new ArrayList<>();
+        list.add(new Sender(g.myMemberId, profileName, true));
+        for (Member m : members(g)) {
+            if (m.status.connected()) {
+                list.add(sender(m));
+            }
+        }
+        sink.accept(RoomUpdate.members(address(g), list));
+    }
+
+    private Sender sender(Member m) {
+        return Sender.of(m.memberId, m.name == null ? m.memberId : m.name);
+    }
+
+    Address address(Group g) {
+        return new Address(PROTOCOL, account, GROUP_PREFIX + g.id);
+    }
+
+    private Group groupOf(Address a) {
+        if (!a.id().startsWith(GROUP_PREFIX)) {
+            return null;
+        }
+        return group(a.id().substring(GROUP_PREFIX.length()));
+    }
+
+    private static String stripPrefix(String name) {
+        return name.startsWith(GROUP_PREFIX) ? name.substring(GROUP_PREFIX.length()) : name;
+    }
+
+    private String uniqueGroupId(String name) {
+        String base = name.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (base.isEmpty()) {
+            base = "group";
+        }
+        String id = base;
+        for (int i = 2; group(id) != null; i++) {
+            id = base + "-" + i;
+        }
+        return id;
+    }
+
+    private Group group(String id) {
+        if (store.get("left/" + id).isPresent()) {
+            return null;
+        }
+        return store.get("grp/" + id).map(v -> read(v, Group.class)).orElse(null);
+    }
+
+    private Member member(Group g, String id) {
+        return store.get("mem/" + g.id + "/" + id).map(v -> read(v, Member.class)).orElse(null);
+    }
+
+    private List<Member> members(Group g) {
+        List<Member> out = new ArrayList<>();
+        for (String v : store.list("mem/" + g.id + "/").values()) {
+            out.add(read(v, Member.class));
+        }
+        return out;
+    }
+
+    private void save(Group g) {
+        store.put("grp/" + g.id, write(g));
+    }
+
+    private void save(Group g, Member m) {
+        store.put("mem/" + g.id + "/" + m.memberId, write(m));
+    }
+
+    private static String introKey(Group g, String invitee, String member) {
+        return "intro/" + g.id + "/" + invitee + "/" + member;
+    }
+
+    private static String foutKey(String g, String member, long ref) {
+        return String.format("fout/%s/%s/%019d", g, member, ref);
+    }
+
+    private static String finKey(String g, String member, long ref) {
+        return "fin/" + g + "/" + member + "/" + ref;
+    }
+
+    private static boolean canInvite(String role) {
+        return "owner".equals(role) || "admin".equals(role);
+    }
+
+    private String newMemberId() {
+        byte[] b = new byte[8];
+        random.nextBytes(b);
+        return B64U.encodeToString(b);
+    }
+
+    private String profile(String name) {
+        return write(Map.of("displayName", name));
+    }
+
+    private String profileName(BodyPart body) {
+        return profileName(body, "group");
+    }
+
+    private String profileName(BodyPart body, String fallback) {
+        if (body == null) {
+            return fallback;
+        }
+        try {
+            JsonNode n = json.readTree(body.asText()).get("displayName");
+            return n == null || n.asText().isBlank() ? fallback : n.asText();
+        } catch (JsonProcessingException e) {
+            return fallback;
+        }
+    }
+
+    private String write(Object o) {
+        try {
+            return json.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private <T> T read(String v, Class<T> type) {
+        try {
+            return json.readValue(v, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt stored " + type.getSimpleName(), e);
+        }
+    }
+
+    private <T> CompletableFuture<T> onLoop(Callable<T> task) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        if (closed) {
+            f.completeExceptionally(DeliveryException.permanent("session closed"));
+            return f;
+        }
+        loop.execute(
+                () -> {
+                    try {
+                        f.complete(task.call());
+                    } catch (Exception e) {
+                        f.completeExceptionally(e);
+                    }
+                });
+        return f;
+    }
+
+    private static <T> T await(CompletableFuture<T> f) {
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalArgumentException(c.getMessage(), c);
+        }
+    }
+
+    /** True once the listener is bound. */
+    boolean online() {
+        return online;
+    }
+
+    /** The port this session listens on (useful when configured with port 0). */
+    int port() {
+        return agent.port();
+    }
+}
