@@ -36,17 +36,29 @@ final class DeliveryStore {
     }
 
     /**
-     * Stores one delivery per target in one transaction; targets that already have this source
-     * message are skipped. Returns what was stored, in target order.
+     * A durable event and where it goes.
+     *
+     * @param source {@code Delivery.source}
+     * @param sourceKey the source endpoint
+     * @param event a {@link ChatMessage} or {@link FileOffer}
+     * @param targets the destinations
      */
-    List<Pending> insert(Address source, String sourceKey, BridgeEvent event, List<Target> targets) {
-        String sourceId = EventCodec.sourceId(event);
-        String json = EventCodec.encode(event);
-        long firstId = reserveIds(targets.size());
+    record Outgoing(Address source, String sourceKey, BridgeEvent event, List<Target> targets) {}
+
+    /**
+     * Stores one delivery per target of each event, all in one transaction; a target that already
+     * has that source message is skipped. Returns what was stored, in order.
+     */
+    List<Pending> insert(List<Outgoing> batch) {
+        int rows = batch.stream().mapToInt(o -> o.targets().size()).sum();
+        if (rows == 0) {
+            return List.of();
+        }
+        long firstId = reserveIds(rows);
         long now = System.currentTimeMillis();
         return db.write(
                 c -> {
-                    List<Pending> stored = new ArrayList<>(targets.size());
+                    List<Pending> stored = new ArrayList<>(rows);
                     try (PreparedStatement ps =
                             c.prepareStatement(
                                     "INSERT INTO deliveries (id, dedupe, target, dest_account,"
@@ -55,25 +67,32 @@ final class DeliveryStore {
                                             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                                             + " ON CONFLICT (dedupe) DO NOTHING")) {
                         long id = firstId;
-                        for (Target t : targets) {
-                            ps.setLong(1, id);
-                            ps.setString(2, Hashes.of(sourceKey, sourceId, t.key()));
-                            ps.setString(3, t.key());
-                            ps.setString(4, t.account().toString());
-                            ps.setString(5, t.destination().toString());
-                            ps.setString(6, source.toString());
-                            ps.setString(7, sourceKey);
-                            ps.setString(8, sourceId);
-                            ps.setString(9, t.link());
-                            ps.setString(10, t.format());
-                            ps.setString(11, json);
-                            ps.setString(12, PENDING);
-                            ps.setLong(13, now);
-                            ps.setLong(14, now);
-                            if (ps.executeUpdate() == 1) {
-                                stored.add(new Pending(id, t, source, sourceKey, sourceId, event));
+                        for (Outgoing o : batch) {
+                            String sourceId = EventCodec.sourceId(o.event());
+                            String json = EventCodec.encode(o.event());
+                            for (Target t : o.targets()) {
+                                ps.setLong(1, id);
+                                ps.setString(2, Hashes.of(o.sourceKey(), sourceId, t.key()));
+                                ps.setString(3, t.key());
+                                ps.setString(4, t.account().toString());
+                                ps.setString(5, t.destination().toString());
+                                ps.setString(6, o.source().toString());
+                                ps.setString(7, o.sourceKey());
+                                ps.setString(8, sourceId);
+                                ps.setString(9, t.link());
+                                ps.setString(10, t.format());
+                                ps.setString(11, json);
+                                ps.setString(12, PENDING);
+                                ps.setLong(13, now);
+                                ps.setLong(14, now);
+                                if (ps.executeUpdate() == 1) {
+                                    stored.add(
+                                            new Pending(
+                                                    id, t, o.source(), o.sourceKey(), sourceId,
+                                                    o.event()));
+                                }
+                                id++;
                             }
-                            id++;
                         }
                     }
                     return stored;

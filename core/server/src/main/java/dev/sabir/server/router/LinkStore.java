@@ -45,7 +45,7 @@ final class LinkStore {
                     try (PreparedStatement ps =
                                     c.prepareStatement(
                                             "SELECT link_name, address FROM link_members"
-                                                    + " ORDER BY link_name, position");
+                                                    + " ORDER BY link_name, member_index");
                             ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             members.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
@@ -89,7 +89,7 @@ final class LinkStore {
                     }
                     try (PreparedStatement ps =
                             c.prepareStatement(
-                                    "INSERT INTO link_members (link_name, position, address)"
+                                    "INSERT INTO link_members (link_name, member_index, address)"
                                             + " VALUES (?, ?, ?)")) {
                         int pos = 0;
                         for (Address a : link.members()) {

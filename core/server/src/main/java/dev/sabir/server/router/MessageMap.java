@@ -151,7 +151,8 @@ final class MessageMap {
         int nl = text.indexOf('\n');
         String line = nl >= 0 ? text.substring(0, nl) : text;
         if (line.length() > EXCERPT) {
-            return line.substring(0, EXCERPT) + "…";
+            int cut = Character.isHighSurrogate(line.charAt(EXCERPT - 1)) ? EXCERPT - 1 : EXCERPT;
+            return line.substring(0, cut) + "…";
         }
         return nl >= 0 ? line + " …" : line;
     }

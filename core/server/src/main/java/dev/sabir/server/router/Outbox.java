@@ -58,7 +58,7 @@ final class Outbox {
     private final Env env;
     private final String key;
     private final Address account;
-    private final Lane lane;
+    private final Lane<Runnable> lane;
 
     // Confined to the lane.
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -69,7 +69,7 @@ final class Outbox {
     private long retryToken;
     private ScheduledFuture<?> retry;
 
-    Outbox(Env env, String key, Address account, Lane lane) {
+    Outbox(Env env, String key, Address account, Lane<Runnable> lane) {
         this.env = env;
         this.key = key;
         this.account = account;
@@ -83,12 +83,12 @@ final class Outbox {
 
     /** Queues a delivery. */
     void offer(Pending p) {
-        lane.execute(() -> enqueue(p));
+        lane.offer(() -> enqueue(p));
     }
 
     /** The session (re)attached: try again now. */
     void attached() {
-        lane.execute(
+        lane.offer(
                 () -> {
                     cancelRetry();
                     failures = 0;
@@ -104,7 +104,7 @@ final class Outbox {
 
     /** The session went away: transient events are dropped, durable ones wait. */
     void detached() {
-        lane.execute(
+        lane.offer(
                 () -> {
                     cancelRetry();
                     queue.removeIf(p -> !p.durable() && p != inFlight);
@@ -185,7 +185,7 @@ final class Outbox {
             withTimeout(stage)
                     .whenComplete(
                             (remoteId, error) ->
-                                    lane.execute(() -> completed(p, token, remoteId, error)));
+                                    lane.offer(() -> completed(p, token, remoteId, error)));
             return;
         }
     }
@@ -304,7 +304,7 @@ final class Outbox {
                     env.timers()
                             .schedule(
                                     () ->
-                                            lane.execute(
+                                            lane.offer(
                                                     () -> {
                                                         if (token == retryToken) {
                                                             retry = null;

@@ -82,7 +82,7 @@ public final class Router implements AutoCloseable {
     private final Outbox.Env env;
     private final AtomicLong pendingCount;
 
-    private final Map<String, Lane> inbound = new ConcurrentHashMap<>();
+    private final Map<String, Lane<Inbound>> inbound = new ConcurrentHashMap<>();
     private final Map<String, Outbox> outboxes = new ConcurrentHashMap<>();
     private final Map<Address, Attachment> attachments = new ConcurrentHashMap<>();
     private final Map<Address, GatewayRoute> routes = new ConcurrentHashMap<>();
@@ -96,6 +96,17 @@ public final class Router implements AutoCloseable {
     private volatile boolean closed;
 
     private record GatewayRoute(Address gatewayAccount, String owner) {}
+
+    /**
+     * An event waiting on its source lane.
+     *
+     * @param event the event
+     * @param source {@code Delivery.source}
+     * @param sourceKey the source endpoint
+     * @param targets fixed destinations (gateway sends), or null to route by links and gateway
+     *     routes after the self and echo checks
+     */
+    private record Inbound(BridgeEvent event, Address source, String sourceKey, List<Target> targets) {}
 
     private record LinkIndex(
             List<SabirConfig.LinkEntry> all, Map<Address, List<SabirConfig.LinkEntry>> byMember) {}
@@ -329,33 +340,76 @@ public final class Router implements AutoCloseable {
             return;
         }
         Address conversation = event.conversation();
-        if (!lane(conversation.toString()).offer(() -> route(event))) {
+        String key = conversation.toString();
+        if (!lane(key).offer(new Inbound(event, conversation, key, null))) {
             metrics.dropped(conversation.accountAddress(), "inbound-full");
         }
     }
 
-    private Lane lane(String key) {
-        return inbound.computeIfAbsent(key, k -> new Lane("in " + k, workers, INBOUND_CAPACITY));
+    private Lane<Inbound> lane(String key) {
+        return inbound.computeIfAbsent(
+                key, k -> new Lane<>("in " + k, workers, INBOUND_CAPACITY, this::route));
     }
 
-    private void route(BridgeEvent event) {
-        if (isSelf(event)) {
+    /**
+     * Routes a batch of events from one source, in order. Consecutive durable events are stored in
+     * one transaction.
+     */
+    private void route(List<Inbound> batch) {
+        List<DeliveryStore.Outgoing> durable = new ArrayList<>();
+        for (Inbound in : batch) {
+            BridgeEvent event = in.event();
+            try {
+                List<Target> targets = in.targets();
+                if (targets == null) {
+                    if (isSelf(event)) {
+                        continue;
+                    }
+                    if (event instanceof ChatMessage m && map.isOurs(in.sourceKey(), m.id())) {
+                        LOG.debug("{}: dropping the network's echo of message {}", in.sourceKey(), m.id());
+                        continue;
+                    }
+                    targets = targets(event.conversation());
+                }
+                if (targets.isEmpty()) {
+                    continue;
+                }
+                if (EventCodec.durable(event)) {
+                    durable.add(new DeliveryStore.Outgoing(in.source(), in.sourceKey(), event, targets));
+                } else {
+                    store(durable);
+                    for (Target t : targets) {
+                        if (attachments.containsKey(t.account())) {
+                            outbox(t).offer(new Pending(0, t, in.source(), in.sourceKey(), null, event));
+                        }
+                    }
+                }
+            } catch (StoreException e) {
+                LOG.error("{}: event lost, the store failed: {}", in.sourceKey(), e.getMessage());
+                metrics.dropped(event.conversation().accountAddress(), "store-error");
+            }
+        }
+        store(durable);
+    }
+
+    /** Stores durable deliveries and hands them to their outboxes; empties the list. */
+    private void store(List<DeliveryStore.Outgoing> durable) {
+        if (durable.isEmpty()) {
             return;
         }
-        Address conversation = event.conversation();
-        String key = conversation.toString();
         try {
-            if (event instanceof ChatMessage m && map.isOurs(key, m.id())) {
-                LOG.debug("{}: dropping the network's echo of message {}", key, m.id());
-                return;
-            }
-            List<Target> targets = targets(conversation);
-            if (!targets.isEmpty()) {
-                dispatch(conversation, key, event, targets);
+            List<Pending> stored = store.insert(durable);
+            pendingCount.addAndGet(stored.size());
+            for (Pending p : stored) {
+                outbox(p.target()).offer(p);
             }
         } catch (StoreException e) {
-            LOG.error("{}: event lost, the store failed: {}", key, e.getMessage());
-            metrics.dropped(conversation.accountAddress(), "store-error");
+            LOG.error("{} event(s) lost, the store failed: {}", durable.size(), e.getMessage());
+            for (DeliveryStore.Outgoing o : durable) {
+                metrics.dropped(o.event().conversation().accountAddress(), "store-error");
+            }
+        } finally {
+            durable.clear();
         }
     }
 
@@ -396,27 +450,10 @@ public final class Router implements AutoCloseable {
         return List.copyOf(out.values());
     }
 
-    /** Stores (when durable) and queues one delivery per target. Runs on the source's lane. */
-    private void dispatch(Address source, String sourceKey, BridgeEvent event, List<Target> targets) {
-        if (EventCodec.durable(event)) {
-            List<Pending> stored = store.insert(source, sourceKey, event, targets);
-            pendingCount.addAndGet(stored.size());
-            for (Pending p : stored) {
-                outbox(p.target()).offer(p);
-            }
-        } else {
-            for (Target t : targets) {
-                if (attachments.containsKey(t.account())) {
-                    outbox(t).offer(new Pending(0, t, source, sourceKey, null, event));
-                }
-            }
-        }
-    }
-
     private Outbox outbox(Target t) {
         return outboxes.computeIfAbsent(
                 t.key(),
-                k -> new Outbox(env, k, t.account(), new Lane("out " + k, workers, Integer.MAX_VALUE)));
+                k -> new Outbox(env, k, t.account(), Lane.ofTasks("out " + k, workers)));
     }
 
     // ---------------------------------------------------------------- sessions
@@ -494,22 +531,7 @@ public final class Router implements AutoCloseable {
                 new Target(conversation.toString(), personal, conversation, Target.GATEWAY, "{text}");
         boolean queued =
                 lane(sourceKey)
-                        .offer(
-                                () -> {
-                                    try {
-                                        dispatch(
-                                                route.gatewayAccount(),
-                                                sourceKey,
-                                                event,
-                                                List.of(target));
-                                    } catch (StoreException e) {
-                                        LOG.error(
-                                                "{}: gateway event lost, the store failed: {}",
-                                                sourceKey,
-                                                e.getMessage());
-                                        metrics.dropped(personal, "store-error");
-                                    }
-                                });
+                        .offer(new Inbound(event, route.gatewayAccount(), sourceKey, List.of(target)));
         if (!queued) {
             metrics.dropped(personal, "inbound-full");
         }

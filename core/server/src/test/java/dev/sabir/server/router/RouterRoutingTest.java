@@ -58,7 +58,7 @@ class RouterRoutingTest extends RouterFixture {
         FakeSession xmpp = new FakeSession("xmpp");
         router.attach(XMPP.accountAddress(), xmpp, ALL);
 
-        int n = 500;
+        int n = 300;
         Thread t1 =
                 new Thread(
                         () -> IntStream.range(0, n).forEach(i -> router.accept(msg(IRC, "a", "a" + i, "a" + i))));
