@@ -13,11 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code deliveries} table: every durable delivery is inserted (state {@code pending}) before it
- * is attempted, and becomes {@code done} or {@code dropped} afterwards. The unique {@code dedupe}
- * column (hash of source endpoint, source message id and destination endpoint) keeps a replayed
- * source message from being stored twice. Finished rows are kept for a while so that dedupe still
- * works, and pruned by age.
+ * The {@code deliveries} table: every durable delivery is inserted (state {@code pending}) before
+ * it is attempted, and becomes {@code done} or {@code dropped} afterwards. The unique {@code
+ * dedupe} column (hash of source endpoint, source message id and destination endpoint) keeps a
+ * replayed source message from being stored twice. Finished rows are kept for a while so that
+ * dedupe still works, and pruned by age.
  */
 final class DeliveryStore {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryStore.class);
@@ -88,7 +88,11 @@ final class DeliveryStore {
                                 if (ps.executeUpdate() == 1) {
                                     stored.add(
                                             new Pending(
-                                                    id, t, o.source(), o.sourceKey(), sourceId,
+                                                    id,
+                                                    t,
+                                                    o.source(),
+                                                    o.sourceKey(),
+                                                    sourceId,
                                                     o.event()));
                                 }
                                 id++;
@@ -108,9 +112,8 @@ final class DeliveryStore {
                             c -> {
                                 long value;
                                 try (PreparedStatement ps =
-                                                c.prepareStatement(
-                                                        "SELECT next_value FROM sequences WHERE name = ?");
-                                        ) {
+                                        c.prepareStatement(
+                                                "SELECT next_value FROM sequences WHERE name = ?"); ) {
                                     ps.setString(1, "delivery");
                                     try (ResultSet rs = ps.executeQuery()) {
                                         if (!rs.next()) {
@@ -137,20 +140,40 @@ final class DeliveryStore {
         return first;
     }
 
+    /**
+     * A finished delivery.
+     *
+     * @param pending the delivery
+     * @param remoteId the destination network's id, or null
+     */
+    record Done(Pending pending, String remoteId) {}
+
     /** Marks a delivery done and records the destination's id for it, in one transaction. */
     void markDone(Pending p, String remoteId) {
+        markDone(List.of(new Done(p, remoteId)));
+    }
+
+    /** Marks deliveries done and records the destinations' ids, all in one transaction. */
+    void markDone(List<Done> batch) {
         long now = System.currentTimeMillis();
         db.write(
                 c -> {
                     try (PreparedStatement ps =
                             c.prepareStatement(
                                     "UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?")) {
-                        ps.setString(1, DONE);
-                        ps.setLong(2, now);
-                        ps.setLong(3, p.id());
-                        ps.executeUpdate();
+                        for (Done d : batch) {
+                            ps.setString(1, DONE);
+                            ps.setLong(2, now);
+                            ps.setLong(3, d.pending().id());
+                            ps.executeUpdate();
+                        }
                     }
-                    if (remoteId != null && !remoteId.isEmpty()) {
+                    for (Done d : batch) {
+                        Pending p = d.pending();
+                        String remoteId = d.remoteId();
+                        if (remoteId == null || remoteId.isEmpty()) {
+                            continue;
+                        }
                         String nick;
                         String text;
                         if (p.event() instanceof ChatMessage m) {
@@ -160,7 +183,7 @@ final class DeliveryStore {
                             nick = f.sender().nick();
                             text = f.name();
                         } else {
-                            return null;
+                            continue;
                         }
                         MessageMap.record(
                                 c,
@@ -226,7 +249,10 @@ final class DeliveryStore {
                                                             rs.getString(7),
                                                             EventCodec.decode(rs.getString(10))));
                                         } catch (RuntimeException e) {
-                                            LOG.warn("dropping unreadable delivery {}: {}", id, e.toString());
+                                            LOG.warn(
+                                                    "dropping unreadable delivery {}: {}",
+                                                    id,
+                                                    e.toString());
                                             broken.add(id);
                                         }
                                     }

@@ -75,13 +75,18 @@ final class Lane<T> {
 
     private void drain() {
         try {
-            List<T> batch = new ArrayList<>();
-            T item;
-            while (batch.size() < BATCH && (item = items.poll()) != null) {
-                size.decrementAndGet();
-                batch.add(item);
-            }
-            if (!batch.isEmpty()) {
+            int handled = 0;
+            while (handled < BATCH) {
+                List<T> batch = new ArrayList<>();
+                T item;
+                while (handled + batch.size() < BATCH && (item = items.poll()) != null) {
+                    size.decrementAndGet();
+                    batch.add(item);
+                }
+                if (batch.isEmpty()) {
+                    break;
+                }
+                handled += batch.size();
                 try {
                     handler.accept(batch);
                 } catch (RuntimeException e) {

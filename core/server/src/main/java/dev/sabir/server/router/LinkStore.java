@@ -38,7 +38,8 @@ final class LinkStore {
                             ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             heads.put(
-                                    rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+                                    rs.getString(1),
+                                    new String[] {rs.getString(2), rs.getString(3)});
                         }
                     }
                     Map<String, List<Address>> members = new LinkedHashMap<>();
@@ -59,7 +60,8 @@ final class LinkStore {
                                             name,
                                             new SabirConfig.LinkEntry(
                                                     name,
-                                                    List.copyOf(members.getOrDefault(name, List.of())),
+                                                    List.copyOf(
+                                                            members.getOrDefault(name, List.of())),
                                                     h[0],
                                                     options(name, h[1]))));
                     return out;
@@ -72,7 +74,8 @@ final class LinkStore {
         try {
             options = JSON.writeValueAsString(link.options() == null ? Map.of() : link.options());
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("link options cannot be stored: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "link options cannot be stored: " + e.getMessage(), e);
         }
         long now = System.currentTimeMillis();
         db.write(

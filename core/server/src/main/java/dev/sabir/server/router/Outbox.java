@@ -32,17 +32,19 @@ import org.slf4j.LoggerFactory;
  * state is confined to the outbox's own {@link Lane}; the public-facing methods only enqueue.
  *
  * <p>Bounded: when {@code maxQueue} deliveries wait, {@code drop-oldest} drops the oldest waiting
- * one that is not in flight, {@code drop-newest} refuses the new one. Dropped durable deliveries are
- * marked {@code dropped} in the store and counted.
+ * one that is not in flight, {@code drop-newest} refuses the new one. Dropped durable deliveries
+ * are marked {@code dropped} in the store and counted.
  */
 final class Outbox {
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
+
     /** Unexpected (non-DeliveryException) failures in a row before a delivery is dropped. */
     static final int MAX_ERRORS = 5;
 
     /** What every outbox shares. */
     record Env(
             DeliveryStore store,
+            DoneLog doneLog,
             MessageMap map,
             Degrader degrader,
             RouterMetrics metrics,
@@ -268,11 +270,7 @@ final class Outbox {
         if (!p.durable()) {
             return;
         }
-        try {
-            env.store().markDone(p, remoteId);
-        } catch (StoreException e) {
-            LOG.error("{}: cannot mark delivery {} done: {}", key, p.id(), e.getMessage());
-        }
+        env.doneLog().add(p, remoteId);
         env.pendingCount().decrementAndGet();
         if (sent) {
             env.metrics().routed(p.target().link(), account);
@@ -349,10 +347,13 @@ final class Outbox {
         if (m.replyTo() == null && m.editOf() == null && m.retractOf() == null) {
             return Degrader.Refs.NONE;
         }
+        env.doneLog().flush();
         MessageMap map = env.map();
         String target = p.target().key();
-        String replyTo = m.replyTo() == null ? null : map.translate(p.sourceKey(), m.replyTo(), target);
-        String editOf = m.editOf() == null ? null : map.translate(p.sourceKey(), m.editOf(), target);
+        String replyTo =
+                m.replyTo() == null ? null : map.translate(p.sourceKey(), m.replyTo(), target);
+        String editOf =
+                m.editOf() == null ? null : map.translate(p.sourceKey(), m.editOf(), target);
         String retractOf =
                 m.retractOf() == null ? null : map.translate(p.sourceKey(), m.retractOf(), target);
         MessageMap.Quote quote =

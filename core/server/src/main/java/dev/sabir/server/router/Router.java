@@ -74,6 +74,7 @@ public final class Router implements AutoCloseable {
     private static final Duration KEEP_ID_MAP = Duration.ofDays(30);
 
     private final DeliveryStore store;
+    private final DoneLog doneLog;
     private final MessageMap map;
     private final LinkStore linkStore;
     private final RouterMetrics metrics;
@@ -106,7 +107,8 @@ public final class Router implements AutoCloseable {
      * @param targets fixed destinations (gateway sends), or null to route by links and gateway
      *     routes after the self and echo checks
      */
-    private record Inbound(BridgeEvent event, Address source, String sourceKey, List<Target> targets) {}
+    private record Inbound(
+            BridgeEvent event, Address source, String sourceKey, List<Target> targets) {}
 
     private record LinkIndex(
             List<SabirConfig.LinkEntry> all, Map<Address, List<SabirConfig.LinkEntry>> byMember) {}
@@ -118,7 +120,8 @@ public final class Router implements AutoCloseable {
      * @param spool for file links where a destination has no native file transfer
      * @throws IllegalArgumentException when {@code whenFull} is not a known policy
      */
-    public Router(Database db, MeterRegistry registry, SabirConfig.Routing settings, FileSpool spool) {
+    public Router(
+            Database db, MeterRegistry registry, SabirConfig.Routing settings, FileSpool spool) {
         this(db, registry, settings, spool, Duration.ofMillis(100), Duration.ofSeconds(30));
     }
 
@@ -150,10 +153,14 @@ public final class Router implements AutoCloseable {
         this.metrics = new RouterMetrics(registry, pendingCount);
         int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
         this.workers = Executors.newFixedThreadPool(threads, daemonThreads("sabir-router-"));
-        this.timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("sabir-router-timer-"));
+        this.timers =
+                Executors.newSingleThreadScheduledExecutor(daemonThreads("sabir-router-timer-"));
+        this.doneLog = new DoneLog(store, workers);
+        timers.scheduleAtFixedRate(() -> workers.execute(this::prune), 1, 1, TimeUnit.DAYS);
         this.env =
                 new Outbox.Env(
                         store,
+                        doneLog,
                         map,
                         new Degrader(spool),
                         metrics,
@@ -311,7 +318,9 @@ public final class Router implements AutoCloseable {
                 name,
                 List.copyOf(l.members()),
                 l.format(),
-                l.options() == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(l.options())));
+                l.options() == null
+                        ? Map.of()
+                        : Collections.unmodifiableMap(new LinkedHashMap<>(l.options())));
     }
 
     private void rebuildIndex() {
@@ -333,7 +342,9 @@ public final class Router implements AutoCloseable {
 
     // ---------------------------------------------------------------- events in
 
-    /** An event reported by a session. Never blocks: the event is queued on its conversation's lane. */
+    /**
+     * An event reported by a session. Never blocks: the event is queued on its conversation's lane.
+     */
     public void accept(BridgeEvent event) {
         Objects.requireNonNull(event, "event");
         if (closed || event instanceof SessionState) {
@@ -365,8 +376,11 @@ public final class Router implements AutoCloseable {
                     if (isSelf(event)) {
                         continue;
                     }
-                    if (event instanceof ChatMessage m && map.isOurs(in.sourceKey(), m.id())) {
-                        LOG.debug("{}: dropping the network's echo of message {}", in.sourceKey(), m.id());
+                    if (event instanceof ChatMessage m && isEcho(in.sourceKey(), m.id())) {
+                        LOG.debug(
+                                "{}: dropping the network's echo of message {}",
+                                in.sourceKey(),
+                                m.id());
                         continue;
                     }
                     targets = targets(event.conversation());
@@ -375,12 +389,22 @@ public final class Router implements AutoCloseable {
                     continue;
                 }
                 if (EventCodec.durable(event)) {
-                    durable.add(new DeliveryStore.Outgoing(in.source(), in.sourceKey(), event, targets));
+                    durable.add(
+                            new DeliveryStore.Outgoing(
+                                    in.source(), in.sourceKey(), event, targets));
                 } else {
                     store(durable);
                     for (Target t : targets) {
                         if (attachments.containsKey(t.account())) {
-                            outbox(t).offer(new Pending(0, t, in.source(), in.sourceKey(), null, event));
+                            outbox(t)
+                                    .offer(
+                                            new Pending(
+                                                    0,
+                                                    t,
+                                                    in.source(),
+                                                    in.sourceKey(),
+                                                    null,
+                                                    event));
                         }
                     }
                 }
@@ -390,6 +414,12 @@ public final class Router implements AutoCloseable {
             }
         }
         store(durable);
+    }
+
+    /** True when the id is one our own delivery into that conversation produced. */
+    private boolean isEcho(String conversationKey, String id) {
+        doneLog.flush();
+        return map.isOurs(conversationKey, id);
     }
 
     /** Stores durable deliveries and hands them to their outboxes; empties the list. */
@@ -452,8 +482,7 @@ public final class Router implements AutoCloseable {
 
     private Outbox outbox(Target t) {
         return outboxes.computeIfAbsent(
-                t.key(),
-                k -> new Outbox(env, k, t.account(), Lane.ofTasks("out " + k, workers)));
+                t.key(), k -> new Outbox(env, k, t.account(), Lane.ofTasks("out " + k, workers)));
     }
 
     // ---------------------------------------------------------------- sessions
@@ -509,7 +538,8 @@ public final class Router implements AutoCloseable {
      * delivered (durably for messages and file offers) to the personal account's session, with the
      * raw text as {@code Delivery.text}; ids it refers to are translated from the gateway's ids.
      *
-     * @throws IllegalArgumentException when the conversation's account is not owned by {@code owner}
+     * @throws IllegalArgumentException when the conversation's account is not owned by {@code
+     *     owner}
      */
     public void sendFromGateway(String owner, BridgeEvent event) {
         Objects.requireNonNull(owner, "owner");
@@ -528,10 +558,13 @@ public final class Router implements AutoCloseable {
         }
         String sourceKey = Target.gatewayKey(route.gatewayAccount(), conversation);
         Target target =
-                new Target(conversation.toString(), personal, conversation, Target.GATEWAY, "{text}");
+                new Target(
+                        conversation.toString(), personal, conversation, Target.GATEWAY, "{text}");
         boolean queued =
                 lane(sourceKey)
-                        .offer(new Inbound(event, route.gatewayAccount(), sourceKey, List.of(target)));
+                        .offer(
+                                new Inbound(
+                                        event, route.gatewayAccount(), sourceKey, List.of(target)));
         if (!queued) {
             metrics.dropped(personal, "inbound-full");
         }
@@ -561,6 +594,7 @@ public final class Router implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         timers.shutdownNow();
+        doneLog.flush();
         metrics.close();
     }
 }

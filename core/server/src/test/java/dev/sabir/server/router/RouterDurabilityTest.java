@@ -79,7 +79,8 @@ class RouterDurabilityTest extends RouterFixture {
     @Test
     void aPermanentFailureDropsTheDeliveryAndCountsIt() {
         open().setConfiguredLinks(List.of(link("main", null, IRC, XMPP)));
-        FakeSession xmpp = new FakeSession("x").failNext(DeliveryException.permanent("no such room"));
+        FakeSession xmpp =
+                new FakeSession("x").failNext(DeliveryException.permanent("no such room"));
         router.attach(XMPP.accountAddress(), xmpp, ALL);
 
         sendNumbered(0, 3);
@@ -135,7 +136,15 @@ class RouterDurabilityTest extends RouterFixture {
         sendNumbered(0, 12);
         awaitPending(5);
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> counter(RouterMetrics.DROPS, "account", "xmpp:comp", "reason", "queue-full") == 7.0);
+                .until(
+                        () ->
+                                counter(
+                                                RouterMetrics.DROPS,
+                                                "account",
+                                                "xmpp:comp",
+                                                "reason",
+                                                "queue-full")
+                                        == 7.0);
 
         // Dropped deliveries stay dropped after a restart.
         reopen();
