@@ -27,9 +27,9 @@ CREATE TABLE links (
 
 CREATE TABLE link_members (
     link_name VARCHAR(200) NOT NULL REFERENCES links (name) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
+    member_index INTEGER NOT NULL,
     address VARCHAR(1200) NOT NULL,
-    PRIMARY KEY (link_name, position)
+    PRIMARY KEY (link_name, member_index)
 );
 
 -- Durable deliveries: written before they are attempted, marked done or dropped afterwards.

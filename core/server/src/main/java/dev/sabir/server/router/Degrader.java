@@ -162,7 +162,8 @@ final class Degrader {
             return new RoomUpdate(to, r.change(), r.member(), r.detail(), r.members());
         }
         if (e instanceof FileProgress f) {
-            return new FileProgress(to, f.offerId(), f.transferred(), f.size(), f.state(), f.reason());
+            return new FileProgress(
+                    to, f.offerId(), f.transferred(), f.size(), f.state(), f.reason());
         }
         if (e instanceof ChatMessage m) {
             return m.withConversation(to);
@@ -200,6 +201,8 @@ final class Degrader {
     }
 
     private static String clip(String text) {
-        return text.length() <= ChatMessage.MAX_TEXT ? text : text.substring(0, ChatMessage.MAX_TEXT);
+        return text.length() <= ChatMessage.MAX_TEXT
+                ? text
+                : text.substring(0, ChatMessage.MAX_TEXT);
     }
 }

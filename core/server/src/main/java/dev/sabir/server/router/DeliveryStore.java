@@ -13,11 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code deliveries} table: every durable delivery is inserted (state {@code pending}) before it
- * is attempted, and becomes {@code done} or {@code dropped} afterwards. The unique {@code dedupe}
- * column (hash of source endpoint, source message id and destination endpoint) keeps a replayed
- * source message from being stored twice. Finished rows are kept for a while so that dedupe still
- * works, and pruned by age.
+ * The {@code deliveries} table: every durable delivery is inserted (state {@code pending}) before
+ * it is attempted, and becomes {@code done} or {@code dropped} afterwards. The unique {@code
+ * dedupe} column (hash of source endpoint, source message id and destination endpoint) keeps a
+ * replayed source message from being stored twice. Finished rows are kept for a while so that
+ * dedupe still works, and pruned by age.
  */
 final class DeliveryStore {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryStore.class);
@@ -36,17 +36,29 @@ final class DeliveryStore {
     }
 
     /**
-     * Stores one delivery per target in one transaction; targets that already have this source
-     * message are skipped. Returns what was stored, in target order.
+     * A durable event and where it goes.
+     *
+     * @param source {@code Delivery.source}
+     * @param sourceKey the source endpoint
+     * @param event a {@link ChatMessage} or {@link FileOffer}
+     * @param targets the destinations
      */
-    List<Pending> insert(Address source, String sourceKey, BridgeEvent event, List<Target> targets) {
-        String sourceId = EventCodec.sourceId(event);
-        String json = EventCodec.encode(event);
-        long firstId = reserveIds(targets.size());
+    record Outgoing(Address source, String sourceKey, BridgeEvent event, List<Target> targets) {}
+
+    /**
+     * Stores one delivery per target of each event, all in one transaction; a target that already
+     * has that source message is skipped. Returns what was stored, in order.
+     */
+    List<Pending> insert(List<Outgoing> batch) {
+        int rows = batch.stream().mapToInt(o -> o.targets().size()).sum();
+        if (rows == 0) {
+            return List.of();
+        }
+        long firstId = reserveIds(rows);
         long now = System.currentTimeMillis();
         return db.write(
                 c -> {
-                    List<Pending> stored = new ArrayList<>(targets.size());
+                    List<Pending> stored = new ArrayList<>(rows);
                     try (PreparedStatement ps =
                             c.prepareStatement(
                                     "INSERT INTO deliveries (id, dedupe, target, dest_account,"
@@ -55,25 +67,36 @@ final class DeliveryStore {
                                             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                                             + " ON CONFLICT (dedupe) DO NOTHING")) {
                         long id = firstId;
-                        for (Target t : targets) {
-                            ps.setLong(1, id);
-                            ps.setString(2, Hashes.of(sourceKey, sourceId, t.key()));
-                            ps.setString(3, t.key());
-                            ps.setString(4, t.account().toString());
-                            ps.setString(5, t.destination().toString());
-                            ps.setString(6, source.toString());
-                            ps.setString(7, sourceKey);
-                            ps.setString(8, sourceId);
-                            ps.setString(9, t.link());
-                            ps.setString(10, t.format());
-                            ps.setString(11, json);
-                            ps.setString(12, PENDING);
-                            ps.setLong(13, now);
-                            ps.setLong(14, now);
-                            if (ps.executeUpdate() == 1) {
-                                stored.add(new Pending(id, t, source, sourceKey, sourceId, event));
+                        for (Outgoing o : batch) {
+                            String sourceId = EventCodec.sourceId(o.event());
+                            String json = EventCodec.encode(o.event());
+                            for (Target t : o.targets()) {
+                                ps.setLong(1, id);
+                                ps.setString(2, Hashes.of(o.sourceKey(), sourceId, t.key()));
+                                ps.setString(3, t.key());
+                                ps.setString(4, t.account().toString());
+                                ps.setString(5, t.destination().toString());
+                                ps.setString(6, o.source().toString());
+                                ps.setString(7, o.sourceKey());
+                                ps.setString(8, sourceId);
+                                ps.setString(9, t.link());
+                                ps.setString(10, t.format());
+                                ps.setString(11, json);
+                                ps.setString(12, PENDING);
+                                ps.setLong(13, now);
+                                ps.setLong(14, now);
+                                if (ps.executeUpdate() == 1) {
+                                    stored.add(
+                                            new Pending(
+                                                    id,
+                                                    t,
+                                                    o.source(),
+                                                    o.sourceKey(),
+                                                    sourceId,
+                                                    o.event()));
+                                }
+                                id++;
                             }
-                            id++;
                         }
                     }
                     return stored;
@@ -89,9 +112,8 @@ final class DeliveryStore {
                             c -> {
                                 long value;
                                 try (PreparedStatement ps =
-                                                c.prepareStatement(
-                                                        "SELECT next_value FROM sequences WHERE name = ?");
-                                        ) {
+                                        c.prepareStatement(
+                                                "SELECT next_value FROM sequences WHERE name = ?"); ) {
                                     ps.setString(1, "delivery");
                                     try (ResultSet rs = ps.executeQuery()) {
                                         if (!rs.next()) {
@@ -118,20 +140,40 @@ final class DeliveryStore {
         return first;
     }
 
+    /**
+     * A finished delivery.
+     *
+     * @param pending the delivery
+     * @param remoteId the destination network's id, or null
+     */
+    record Done(Pending pending, String remoteId) {}
+
     /** Marks a delivery done and records the destination's id for it, in one transaction. */
     void markDone(Pending p, String remoteId) {
+        markDone(List.of(new Done(p, remoteId)));
+    }
+
+    /** Marks deliveries done and records the destinations' ids, all in one transaction. */
+    void markDone(List<Done> batch) {
         long now = System.currentTimeMillis();
         db.write(
                 c -> {
                     try (PreparedStatement ps =
                             c.prepareStatement(
                                     "UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?")) {
-                        ps.setString(1, DONE);
-                        ps.setLong(2, now);
-                        ps.setLong(3, p.id());
-                        ps.executeUpdate();
+                        for (Done d : batch) {
+                            ps.setString(1, DONE);
+                            ps.setLong(2, now);
+                            ps.setLong(3, d.pending().id());
+                            ps.executeUpdate();
+                        }
                     }
-                    if (remoteId != null && !remoteId.isEmpty()) {
+                    for (Done d : batch) {
+                        Pending p = d.pending();
+                        String remoteId = d.remoteId();
+                        if (remoteId == null || remoteId.isEmpty()) {
+                            continue;
+                        }
                         String nick;
                         String text;
                         if (p.event() instanceof ChatMessage m) {
@@ -141,7 +183,7 @@ final class DeliveryStore {
                             nick = f.sender().nick();
                             text = f.name();
                         } else {
-                            return null;
+                            continue;
                         }
                         MessageMap.record(
                                 c,
@@ -207,7 +249,10 @@ final class DeliveryStore {
                                                             rs.getString(7),
                                                             EventCodec.decode(rs.getString(10))));
                                         } catch (RuntimeException e) {
-                                            LOG.warn("dropping unreadable delivery {}: {}", id, e.toString());
+                                            LOG.warn(
+                                                    "dropping unreadable delivery {}: {}",
+                                                    id,
+                                                    e.toString());
                                             broken.add(id);
                                         }
                                     }

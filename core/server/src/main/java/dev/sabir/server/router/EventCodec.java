@@ -60,7 +60,8 @@ final class EventCodec {
             n.put("mediaType", f.mediaType());
             n.put("spoolId", f.spoolId());
         } else {
-            throw new IllegalArgumentException("not a durable event: " + e.getClass().getSimpleName());
+            throw new IllegalArgumentException(
+                    "not a durable event: " + e.getClass().getSimpleName());
         }
         try {
             return JSON.writeValueAsString(n);
@@ -105,7 +106,8 @@ final class EventCodec {
                             text(n, "sha256"),
                             text(n, "mediaType"),
                             text(n, "spoolId"));
-            default -> throw new IllegalArgumentException("unknown stored event type '" + type + "'");
+            default ->
+                    throw new IllegalArgumentException("unknown stored event type '" + type + "'");
         };
     }
 

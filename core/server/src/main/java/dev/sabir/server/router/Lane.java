@@ -1,52 +1,65 @@
 package dev.sabir.server.router;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs tasks one at a time, in submission order, on a shared pool: an ordered lane without a
- * thread of its own. Submitting never blocks; a lane holds at most {@code capacity} waiting tasks.
- * After a batch of tasks the lane yields its thread so other lanes get a turn.
+ * An ordered lane without a thread of its own: items are handed to the handler one batch at a time,
+ * in submission order, on a shared pool. Submitting never blocks; a lane holds at most {@code
+ * capacity} waiting items. After each batch the lane yields its thread so other lanes get a turn.
+ *
+ * @param <T> the item type
  */
-final class Lane {
+final class Lane<T> {
     private static final Logger LOG = LoggerFactory.getLogger(Lane.class);
-    private static final int BATCH = 64;
+    static final int BATCH = 64;
 
     private final String name;
     private final Executor pool;
     private final int capacity;
-    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final Consumer<List<T>> handler;
+    private final Queue<T> items = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
-    Lane(String name, Executor pool, int capacity) {
+    Lane(String name, Executor pool, int capacity, Consumer<List<T>> handler) {
         this.name = name;
         this.pool = pool;
         this.capacity = capacity;
+        this.handler = handler;
     }
 
-    /** Queues a task; false when the lane is full (the task is not queued). */
-    boolean offer(Runnable task) {
+    /** A lane of tasks, each run on its own. */
+    static Lane<Runnable> ofTasks(String name, Executor pool) {
+        return new Lane<>(name, pool, Integer.MAX_VALUE, batch -> batch.forEach(Lane::runSafely));
+    }
+
+    private static void runSafely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.error("lane task failed", e);
+        }
+    }
+
+    /** Queues an item; false when the lane is full (the item is not queued). */
+    boolean offer(T item) {
         if (size.incrementAndGet() > capacity) {
             size.decrementAndGet();
             return false;
         }
-        tasks.add(task);
+        items.add(item);
         schedule();
         return true;
-    }
-
-    /** Queues a task regardless of the capacity (for internal follow-ups that must not be lost). */
-    void execute(Runnable task) {
-        size.incrementAndGet();
-        tasks.add(task);
-        schedule();
     }
 
     private void schedule() {
@@ -55,29 +68,35 @@ final class Lane {
                 pool.execute(this::drain);
             } catch (RejectedExecutionException e) {
                 scheduled.set(false);
-                LOG.debug("lane {}: pool closed, {} task(s) not run", name, size.get());
+                LOG.debug("lane {}: pool closed, {} item(s) left", name, size.get());
             }
         }
     }
 
     private void drain() {
         try {
-            for (int n = 0; n < BATCH; n++) {
-                Runnable r = tasks.poll();
-                if (r == null) {
+            int handled = 0;
+            while (handled < BATCH) {
+                List<T> batch = new ArrayList<>();
+                T item;
+                while (handled + batch.size() < BATCH && (item = items.poll()) != null) {
+                    size.decrementAndGet();
+                    batch.add(item);
+                }
+                if (batch.isEmpty()) {
                     break;
                 }
-                size.decrementAndGet();
+                handled += batch.size();
                 try {
-                    r.run();
+                    handler.accept(batch);
                 } catch (RuntimeException e) {
-                    LOG.error("lane {}: task failed", name, e);
+                    LOG.error("lane {}: batch failed", name, e);
                 }
             }
         } finally {
             scheduled.set(false);
         }
-        if (!tasks.isEmpty()) {
+        if (!items.isEmpty()) {
             schedule();
         }
     }

@@ -38,14 +38,15 @@ final class LinkStore {
                             ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             heads.put(
-                                    rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+                                    rs.getString(1),
+                                    new String[] {rs.getString(2), rs.getString(3)});
                         }
                     }
                     Map<String, List<Address>> members = new LinkedHashMap<>();
                     try (PreparedStatement ps =
                                     c.prepareStatement(
                                             "SELECT link_name, address FROM link_members"
-                                                    + " ORDER BY link_name, position");
+                                                    + " ORDER BY link_name, member_index");
                             ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             members.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
@@ -59,7 +60,8 @@ final class LinkStore {
                                             name,
                                             new SabirConfig.LinkEntry(
                                                     name,
-                                                    List.copyOf(members.getOrDefault(name, List.of())),
+                                                    List.copyOf(
+                                                            members.getOrDefault(name, List.of())),
                                                     h[0],
                                                     options(name, h[1]))));
                     return out;
@@ -72,7 +74,8 @@ final class LinkStore {
         try {
             options = JSON.writeValueAsString(link.options() == null ? Map.of() : link.options());
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("link options cannot be stored: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "link options cannot be stored: " + e.getMessage(), e);
         }
         long now = System.currentTimeMillis();
         db.write(
@@ -89,7 +92,7 @@ final class LinkStore {
                     }
                     try (PreparedStatement ps =
                             c.prepareStatement(
-                                    "INSERT INTO link_members (link_name, position, address)"
+                                    "INSERT INTO link_members (link_name, member_index, address)"
                                             + " VALUES (?, ?, ?)")) {
                         int pos = 0;
                         for (Address a : link.members()) {

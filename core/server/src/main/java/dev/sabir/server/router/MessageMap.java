@@ -15,8 +15,8 @@ import java.util.Optional;
  * <p>An endpoint is a conversation address as text, or for the gateway view of a personal account's
  * conversation {@code <gateway account> ">" <conversation>}. Every id seen in any endpoint can be
  * traced to its origin: either it came back from one of our deliveries (then the row names the
- * origin), or it is the endpoint's own message. From the origin, the id in any other endpoint is one
- * lookup away.
+ * origin), or it is the endpoint's own message. From the origin, the id in any other endpoint is
+ * one lookup away.
  */
 final class MessageMap {
     private static final int EXCERPT = 100;
@@ -57,7 +57,9 @@ final class MessageMap {
                 c.prepareStatement("SELECT src_key, src_id FROM message_map WHERE rev = ?")) {
             ps.setString(1, Hashes.of(endpoint, id));
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Origin(rs.getString(1), rs.getString(2)) : new Origin(endpoint, id);
+                return rs.next()
+                        ? new Origin(rs.getString(1), rs.getString(2))
+                        : new Origin(endpoint, id);
             }
         }
     }
@@ -151,7 +153,8 @@ final class MessageMap {
         int nl = text.indexOf('\n');
         String line = nl >= 0 ? text.substring(0, nl) : text;
         if (line.length() > EXCERPT) {
-            return line.substring(0, EXCERPT) + "…";
+            int cut = Character.isHighSurrogate(line.charAt(EXCERPT - 1)) ? EXCERPT - 1 : EXCERPT;
+            return line.substring(0, cut) + "…";
         }
         return nl >= 0 ? line + " …" : line;
     }

@@ -32,17 +32,19 @@ import org.slf4j.LoggerFactory;
  * state is confined to the outbox's own {@link Lane}; the public-facing methods only enqueue.
  *
  * <p>Bounded: when {@code maxQueue} deliveries wait, {@code drop-oldest} drops the oldest waiting
- * one that is not in flight, {@code drop-newest} refuses the new one. Dropped durable deliveries are
- * marked {@code dropped} in the store and counted.
+ * one that is not in flight, {@code drop-newest} refuses the new one. Dropped durable deliveries
+ * are marked {@code dropped} in the store and counted.
  */
 final class Outbox {
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
+
     /** Unexpected (non-DeliveryException) failures in a row before a delivery is dropped. */
     static final int MAX_ERRORS = 5;
 
     /** What every outbox shares. */
     record Env(
             DeliveryStore store,
+            DoneLog doneLog,
             MessageMap map,
             Degrader degrader,
             RouterMetrics metrics,
@@ -58,7 +60,7 @@ final class Outbox {
     private final Env env;
     private final String key;
     private final Address account;
-    private final Lane lane;
+    private final Lane<Runnable> lane;
 
     // Confined to the lane.
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -69,7 +71,7 @@ final class Outbox {
     private long retryToken;
     private ScheduledFuture<?> retry;
 
-    Outbox(Env env, String key, Address account, Lane lane) {
+    Outbox(Env env, String key, Address account, Lane<Runnable> lane) {
         this.env = env;
         this.key = key;
         this.account = account;
@@ -83,12 +85,12 @@ final class Outbox {
 
     /** Queues a delivery. */
     void offer(Pending p) {
-        lane.execute(() -> enqueue(p));
+        lane.offer(() -> enqueue(p));
     }
 
     /** The session (re)attached: try again now. */
     void attached() {
-        lane.execute(
+        lane.offer(
                 () -> {
                     cancelRetry();
                     failures = 0;
@@ -104,7 +106,7 @@ final class Outbox {
 
     /** The session went away: transient events are dropped, durable ones wait. */
     void detached() {
-        lane.execute(
+        lane.offer(
                 () -> {
                     cancelRetry();
                     queue.removeIf(p -> !p.durable() && p != inFlight);
@@ -185,7 +187,7 @@ final class Outbox {
             withTimeout(stage)
                     .whenComplete(
                             (remoteId, error) ->
-                                    lane.execute(() -> completed(p, token, remoteId, error)));
+                                    lane.offer(() -> completed(p, token, remoteId, error)));
             return;
         }
     }
@@ -268,11 +270,7 @@ final class Outbox {
         if (!p.durable()) {
             return;
         }
-        try {
-            env.store().markDone(p, remoteId);
-        } catch (StoreException e) {
-            LOG.error("{}: cannot mark delivery {} done: {}", key, p.id(), e.getMessage());
-        }
+        env.doneLog().add(p, remoteId);
         env.pendingCount().decrementAndGet();
         if (sent) {
             env.metrics().routed(p.target().link(), account);
@@ -304,7 +302,7 @@ final class Outbox {
                     env.timers()
                             .schedule(
                                     () ->
-                                            lane.execute(
+                                            lane.offer(
                                                     () -> {
                                                         if (token == retryToken) {
                                                             retry = null;
@@ -349,10 +347,13 @@ final class Outbox {
         if (m.replyTo() == null && m.editOf() == null && m.retractOf() == null) {
             return Degrader.Refs.NONE;
         }
+        env.doneLog().flush();
         MessageMap map = env.map();
         String target = p.target().key();
-        String replyTo = m.replyTo() == null ? null : map.translate(p.sourceKey(), m.replyTo(), target);
-        String editOf = m.editOf() == null ? null : map.translate(p.sourceKey(), m.editOf(), target);
+        String replyTo =
+                m.replyTo() == null ? null : map.translate(p.sourceKey(), m.replyTo(), target);
+        String editOf =
+                m.editOf() == null ? null : map.translate(p.sourceKey(), m.editOf(), target);
         String retractOf =
                 m.retractOf() == null ? null : map.translate(p.sourceKey(), m.retractOf(), target);
         MessageMap.Quote quote =

@@ -14,7 +14,12 @@ import dev.sabir.api.BridgeEvent;
  * @param event the event as the source reported it
  */
 record Pending(
-        long id, Target target, Address source, String sourceKey, String sourceId, BridgeEvent event) {
+        long id,
+        Target target,
+        Address source,
+        String sourceKey,
+        String sourceId,
+        BridgeEvent event) {
 
     /** True when the delivery is in the store. */
     boolean durable() {

@@ -74,6 +74,7 @@ public final class Router implements AutoCloseable {
     private static final Duration KEEP_ID_MAP = Duration.ofDays(30);
 
     private final DeliveryStore store;
+    private final DoneLog doneLog;
     private final MessageMap map;
     private final LinkStore linkStore;
     private final RouterMetrics metrics;
@@ -82,7 +83,7 @@ public final class Router implements AutoCloseable {
     private final Outbox.Env env;
     private final AtomicLong pendingCount;
 
-    private final Map<String, Lane> inbound = new ConcurrentHashMap<>();
+    private final Map<String, Lane<Inbound>> inbound = new ConcurrentHashMap<>();
     private final Map<String, Outbox> outboxes = new ConcurrentHashMap<>();
     private final Map<Address, Attachment> attachments = new ConcurrentHashMap<>();
     private final Map<Address, GatewayRoute> routes = new ConcurrentHashMap<>();
@@ -97,6 +98,18 @@ public final class Router implements AutoCloseable {
 
     private record GatewayRoute(Address gatewayAccount, String owner) {}
 
+    /**
+     * An event waiting on its source lane.
+     *
+     * @param event the event
+     * @param source {@code Delivery.source}
+     * @param sourceKey the source endpoint
+     * @param targets fixed destinations (gateway sends), or null to route by links and gateway
+     *     routes after the self and echo checks
+     */
+    private record Inbound(
+            BridgeEvent event, Address source, String sourceKey, List<Target> targets) {}
+
     private record LinkIndex(
             List<SabirConfig.LinkEntry> all, Map<Address, List<SabirConfig.LinkEntry>> byMember) {}
 
@@ -107,7 +120,8 @@ public final class Router implements AutoCloseable {
      * @param spool for file links where a destination has no native file transfer
      * @throws IllegalArgumentException when {@code whenFull} is not a known policy
      */
-    public Router(Database db, MeterRegistry registry, SabirConfig.Routing settings, FileSpool spool) {
+    public Router(
+            Database db, MeterRegistry registry, SabirConfig.Routing settings, FileSpool spool) {
         this(db, registry, settings, spool, Duration.ofMillis(100), Duration.ofSeconds(30));
     }
 
@@ -139,10 +153,14 @@ public final class Router implements AutoCloseable {
         this.metrics = new RouterMetrics(registry, pendingCount);
         int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
         this.workers = Executors.newFixedThreadPool(threads, daemonThreads("sabir-router-"));
-        this.timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("sabir-router-timer-"));
+        this.timers =
+                Executors.newSingleThreadScheduledExecutor(daemonThreads("sabir-router-timer-"));
+        this.doneLog = new DoneLog(store, workers);
+        timers.scheduleAtFixedRate(() -> workers.execute(this::prune), 1, 1, TimeUnit.DAYS);
         this.env =
                 new Outbox.Env(
                         store,
+                        doneLog,
                         map,
                         new Degrader(spool),
                         metrics,
@@ -300,7 +318,9 @@ public final class Router implements AutoCloseable {
                 name,
                 List.copyOf(l.members()),
                 l.format(),
-                l.options() == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(l.options())));
+                l.options() == null
+                        ? Map.of()
+                        : Collections.unmodifiableMap(new LinkedHashMap<>(l.options())));
     }
 
     private void rebuildIndex() {
@@ -322,40 +342,104 @@ public final class Router implements AutoCloseable {
 
     // ---------------------------------------------------------------- events in
 
-    /** An event reported by a session. Never blocks: the event is queued on its conversation's lane. */
+    /**
+     * An event reported by a session. Never blocks: the event is queued on its conversation's lane.
+     */
     public void accept(BridgeEvent event) {
         Objects.requireNonNull(event, "event");
         if (closed || event instanceof SessionState) {
             return;
         }
         Address conversation = event.conversation();
-        if (!lane(conversation.toString()).offer(() -> route(event))) {
+        String key = conversation.toString();
+        if (!lane(key).offer(new Inbound(event, conversation, key, null))) {
             metrics.dropped(conversation.accountAddress(), "inbound-full");
         }
     }
 
-    private Lane lane(String key) {
-        return inbound.computeIfAbsent(key, k -> new Lane("in " + k, workers, INBOUND_CAPACITY));
+    private Lane<Inbound> lane(String key) {
+        return inbound.computeIfAbsent(
+                key, k -> new Lane<>("in " + k, workers, INBOUND_CAPACITY, this::route));
     }
 
-    private void route(BridgeEvent event) {
-        if (isSelf(event)) {
+    /**
+     * Routes a batch of events from one source, in order. Consecutive durable events are stored in
+     * one transaction.
+     */
+    private void route(List<Inbound> batch) {
+        List<DeliveryStore.Outgoing> durable = new ArrayList<>();
+        for (Inbound in : batch) {
+            BridgeEvent event = in.event();
+            try {
+                List<Target> targets = in.targets();
+                if (targets == null) {
+                    if (isSelf(event)) {
+                        continue;
+                    }
+                    if (event instanceof ChatMessage m && isEcho(in.sourceKey(), m.id())) {
+                        LOG.debug(
+                                "{}: dropping the network's echo of message {}",
+                                in.sourceKey(),
+                                m.id());
+                        continue;
+                    }
+                    targets = targets(event.conversation());
+                }
+                if (targets.isEmpty()) {
+                    continue;
+                }
+                if (EventCodec.durable(event)) {
+                    durable.add(
+                            new DeliveryStore.Outgoing(
+                                    in.source(), in.sourceKey(), event, targets));
+                } else {
+                    store(durable);
+                    for (Target t : targets) {
+                        if (attachments.containsKey(t.account())) {
+                            outbox(t)
+                                    .offer(
+                                            new Pending(
+                                                    0,
+                                                    t,
+                                                    in.source(),
+                                                    in.sourceKey(),
+                                                    null,
+                                                    event));
+                        }
+                    }
+                }
+            } catch (StoreException e) {
+                LOG.error("{}: event lost, the store failed: {}", in.sourceKey(), e.getMessage());
+                metrics.dropped(event.conversation().accountAddress(), "store-error");
+            }
+        }
+        store(durable);
+    }
+
+    /** True when the id is one our own delivery into that conversation produced. */
+    private boolean isEcho(String conversationKey, String id) {
+        doneLog.flush();
+        return map.isOurs(conversationKey, id);
+    }
+
+    /** Stores durable deliveries and hands them to their outboxes; empties the list. */
+    private void store(List<DeliveryStore.Outgoing> durable) {
+        if (durable.isEmpty()) {
             return;
         }
-        Address conversation = event.conversation();
-        String key = conversation.toString();
         try {
-            if (event instanceof ChatMessage m && map.isOurs(key, m.id())) {
-                LOG.debug("{}: dropping the network's echo of message {}", key, m.id());
-                return;
-            }
-            List<Target> targets = targets(conversation);
-            if (!targets.isEmpty()) {
-                dispatch(conversation, key, event, targets);
+            List<Pending> stored = store.insert(durable);
+            pendingCount.addAndGet(stored.size());
+            for (Pending p : stored) {
+                outbox(p.target()).offer(p);
             }
         } catch (StoreException e) {
-            LOG.error("{}: event lost, the store failed: {}", key, e.getMessage());
-            metrics.dropped(conversation.accountAddress(), "store-error");
+            LOG.error("{} event(s) lost, the store failed: {}", durable.size(), e.getMessage());
+            for (DeliveryStore.Outgoing o : durable) {
+                metrics.dropped(o.event().conversation().accountAddress(), "store-error");
+            }
+        } finally {
+            durable.clear();
         }
     }
 
@@ -396,27 +480,9 @@ public final class Router implements AutoCloseable {
         return List.copyOf(out.values());
     }
 
-    /** Stores (when durable) and queues one delivery per target. Runs on the source's lane. */
-    private void dispatch(Address source, String sourceKey, BridgeEvent event, List<Target> targets) {
-        if (EventCodec.durable(event)) {
-            List<Pending> stored = store.insert(source, sourceKey, event, targets);
-            pendingCount.addAndGet(stored.size());
-            for (Pending p : stored) {
-                outbox(p.target()).offer(p);
-            }
-        } else {
-            for (Target t : targets) {
-                if (attachments.containsKey(t.account())) {
-                    outbox(t).offer(new Pending(0, t, source, sourceKey, null, event));
-                }
-            }
-        }
-    }
-
     private Outbox outbox(Target t) {
         return outboxes.computeIfAbsent(
-                t.key(),
-                k -> new Outbox(env, k, t.account(), new Lane("out " + k, workers, Integer.MAX_VALUE)));
+                t.key(), k -> new Outbox(env, k, t.account(), Lane.ofTasks("out " + k, workers)));
     }
 
     // ---------------------------------------------------------------- sessions
@@ -472,7 +538,8 @@ public final class Router implements AutoCloseable {
      * delivered (durably for messages and file offers) to the personal account's session, with the
      * raw text as {@code Delivery.text}; ids it refers to are translated from the gateway's ids.
      *
-     * @throws IllegalArgumentException when the conversation's account is not owned by {@code owner}
+     * @throws IllegalArgumentException when the conversation's account is not owned by {@code
+     *     owner}
      */
     public void sendFromGateway(String owner, BridgeEvent event) {
         Objects.requireNonNull(owner, "owner");
@@ -491,25 +558,13 @@ public final class Router implements AutoCloseable {
         }
         String sourceKey = Target.gatewayKey(route.gatewayAccount(), conversation);
         Target target =
-                new Target(conversation.toString(), personal, conversation, Target.GATEWAY, "{text}");
+                new Target(
+                        conversation.toString(), personal, conversation, Target.GATEWAY, "{text}");
         boolean queued =
                 lane(sourceKey)
                         .offer(
-                                () -> {
-                                    try {
-                                        dispatch(
-                                                route.gatewayAccount(),
-                                                sourceKey,
-                                                event,
-                                                List.of(target));
-                                    } catch (StoreException e) {
-                                        LOG.error(
-                                                "{}: gateway event lost, the store failed: {}",
-                                                sourceKey,
-                                                e.getMessage());
-                                        metrics.dropped(personal, "store-error");
-                                    }
-                                });
+                                new Inbound(
+                                        event, route.gatewayAccount(), sourceKey, List.of(target)));
         if (!queued) {
             metrics.dropped(personal, "inbound-full");
         }
@@ -539,6 +594,7 @@ public final class Router implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         timers.shutdownNow();
+        doneLog.flush();
         metrics.close();
     }
 }

@@ -19,7 +19,11 @@ record Target(String key, Address account, Address destination, String link, Str
     /** A link member. */
     static Target member(Address member, String link, String format) {
         return new Target(
-                member.toString(), member.accountAddress(), member, link, Templates.orDefault(format));
+                member.toString(),
+                member.accountAddress(),
+                member,
+                link,
+                Templates.orDefault(format));
     }
 
     /** The gateway view of a personal account's conversation. */

@@ -43,7 +43,7 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final boolean sqlite;
-    private final ReentrantLock writeLane = new ReentrantLock(true);
+    private final ReentrantLock writeLane = new ReentrantLock();
 
     private Database(HikariDataSource pool, boolean sqlite) {
         this.pool = pool;

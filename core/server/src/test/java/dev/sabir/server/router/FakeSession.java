@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A session for router tests: records what it is asked to deliver, answers with ids {@code
  * <prefix>-<n>}, and can be told to fail the next attempts or to hold answers back.
  */
-final class FakeSession implements Session {
+class FakeSession implements Session {
     private final String prefix;
     private final List<Delivery> delivered = new ArrayList<>();
     private final Queue<RuntimeException> failures = new ConcurrentLinkedQueue<>();

@@ -85,7 +85,14 @@ class RouterDegradationTest extends RouterFixture {
     void anActionIsSpelledOutWithoutActions() {
         router.accept(
                 new ChatMessage(
-                        TOR, Sender.of("tom"), "t1", "waves", MessageKind.ACTION, null, null, null,
+                        TOR,
+                        Sender.of("tom"),
+                        "t1",
+                        "waves",
+                        MessageKind.ACTION,
+                        null,
+                        null,
+                        null,
                         Instant.now()));
         awaitCount(irc, 1);
         awaitCount(xmpp, 1);
@@ -99,13 +106,16 @@ class RouterDegradationTest extends RouterFixture {
     @Test
     void aFileOfferBecomesALinkWithoutFiles() {
         router.accept(
-                new FileOffer(TOR, Sender.of("tom"), "f1", "cat.jpg", 2048, null, "image/jpeg", "sp-9"));
+                new FileOffer(
+                        TOR, Sender.of("tom"), "f1", "cat.jpg", 2048, null, "image/jpeg", "sp-9"));
         awaitCount(irc, 1);
         awaitCount(xmpp, 1);
         awaitPending(0);
 
-        assertThat(ircMsg(0).text()).isEqualTo("cat.jpg (2.0 KiB) http://127.0.0.1:8470/files/sp-9");
-        assertThat(irc.last().text()).isEqualTo("tom: cat.jpg (2.0 KiB) http://127.0.0.1:8470/files/sp-9");
+        assertThat(ircMsg(0).text())
+                .isEqualTo("cat.jpg (2.0 KiB) http://127.0.0.1:8470/files/sp-9");
+        assertThat(irc.last().text())
+                .isEqualTo("tom: cat.jpg (2.0 KiB) http://127.0.0.1:8470/files/sp-9");
         FileOffer native_ = (FileOffer) xmpp.last().event();
         assertThat(native_.spoolId()).isEqualTo("sp-9");
         assertThat(native_.conversation()).isEqualTo(XMPP);

@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.sabir.api.Delivery;
 import dev.sabir.api.DeliveryException;
+import dev.sabir.api.Session;
 import dev.sabir.server.config.SabirConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +27,35 @@ class RouterDurabilityTest extends RouterFixture {
         for (int i = from; i < to; i++) {
             router.accept(msg(IRC, "ian", "i" + i, "m" + i));
         }
+    }
+
+    @Test
+    void aDeliveryIsStoredBeforeItIsAttemptedAndDoneWhenAccepted() throws Exception {
+        open().setConfiguredLinks(List.of(link("main", null, IRC, XMPP)));
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        List<Delivery> seen = new CopyOnWriteArrayList<>();
+        Session holding =
+                new FakeSession("unused") {
+                    @Override
+                    public CompletionStage<String> deliver(Delivery d) {
+                        seen.add(d);
+                        return answer;
+                    }
+                };
+        router.attach(XMPP.accountAddress(), holding, ALL);
+        router.accept(msg(IRC, "ian", "i1", "held"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 1);
+        long id = seen.get(0).id();
+        assertThat(router.pending()).isEqualTo(1);
+        assertThat(new DeliveryStore(db()).state(id)).isEqualTo(DeliveryStore.PENDING);
+
+        answer.complete("x-1");
+        awaitPending(0);
+        router.close(); // flushes the done marks
+        assertThat(new DeliveryStore(db()).state(id)).isEqualTo(DeliveryStore.DONE);
+        assertThat(new MessageMap(db()).translate(IRC.toString(), "i1", XMPP.toString()))
+                .isEqualTo("x-1");
     }
 
     @Test
@@ -79,7 +113,8 @@ class RouterDurabilityTest extends RouterFixture {
     @Test
     void aPermanentFailureDropsTheDeliveryAndCountsIt() {
         open().setConfiguredLinks(List.of(link("main", null, IRC, XMPP)));
-        FakeSession xmpp = new FakeSession("x").failNext(DeliveryException.permanent("no such room"));
+        FakeSession xmpp =
+                new FakeSession("x").failNext(DeliveryException.permanent("no such room"));
         router.attach(XMPP.accountAddress(), xmpp, ALL);
 
         sendNumbered(0, 3);
@@ -135,7 +170,15 @@ class RouterDurabilityTest extends RouterFixture {
         sendNumbered(0, 12);
         awaitPending(5);
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> counter(RouterMetrics.DROPS, "account", "xmpp:comp", "reason", "queue-full") == 7.0);
+                .until(
+                        () ->
+                                counter(
+                                                RouterMetrics.DROPS,
+                                                "account",
+                                                "xmpp:comp",
+                                                "reason",
+                                                "queue-full")
+                                        == 7.0);
 
         // Dropped deliveries stay dropped after a restart.
         reopen();

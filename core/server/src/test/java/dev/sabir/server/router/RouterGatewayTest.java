@@ -76,12 +76,16 @@ class RouterGatewayTest extends RouterFixture {
 
     @Test
     void onlyTheOwnerMaySend() {
-        assertThatThrownBy(() -> router.sendFromGateway("mallory@example.org", msg(BUDDY, "m", "1", "x")))
+        assertThatThrownBy(
+                        () ->
+                                router.sendFromGateway(
+                                        "mallory@example.org", msg(BUDDY, "m", "1", "x")))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(
                         () ->
                                 router.sendFromGateway(
-                                        OWNER, msg(Address.parse("torchat:other/cccc"), "a", "1", "x")))
+                                        OWNER,
+                                        msg(Address.parse("torchat:other/cccc"), "a", "1", "x")))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -58,13 +58,25 @@ class RouterRoutingTest extends RouterFixture {
         FakeSession xmpp = new FakeSession("xmpp");
         router.attach(XMPP.accountAddress(), xmpp, ALL);
 
-        int n = 500;
+        int n = 300;
         Thread t1 =
                 new Thread(
-                        () -> IntStream.range(0, n).forEach(i -> router.accept(msg(IRC, "a", "a" + i, "a" + i))));
+                        () ->
+                                IntStream.range(0, n)
+                                        .forEach(
+                                                i ->
+                                                        router.accept(
+                                                                msg(IRC, "a", "a" + i, "a" + i))));
         Thread t2 =
                 new Thread(
-                        () -> IntStream.range(0, n).forEach(i -> router.accept(msg(other, "b", "b" + i, "b" + i))));
+                        () ->
+                                IntStream.range(0, n)
+                                        .forEach(
+                                                i ->
+                                                        router.accept(
+                                                                msg(
+                                                                        other, "b", "b" + i,
+                                                                        "b" + i))));
         t1.start();
         t2.start();
         t1.join();
@@ -76,8 +88,10 @@ class RouterRoutingTest extends RouterFixture {
         for (String t : xmpp.texts()) {
             (t.startsWith("a") ? fromA : fromB).add(t);
         }
-        assertThat(fromA).containsExactlyElementsOf(IntStream.range(0, n).mapToObj(i -> "a" + i).toList());
-        assertThat(fromB).containsExactlyElementsOf(IntStream.range(0, n).mapToObj(i -> "b" + i).toList());
+        assertThat(fromA)
+                .containsExactlyElementsOf(IntStream.range(0, n).mapToObj(i -> "a" + i).toList());
+        assertThat(fromB)
+                .containsExactlyElementsOf(IntStream.range(0, n).mapToObj(i -> "b" + i).toList());
         awaitPending(0);
     }
 
@@ -93,7 +107,8 @@ class RouterRoutingTest extends RouterFixture {
 
         awaitCount(xmpp, 1);
         awaitPending(0);
-        assertThat(xmpp.delivered()).extracting(d -> d.event().getClass().getSimpleName())
+        assertThat(xmpp.delivered())
+                .extracting(d -> d.event().getClass().getSimpleName())
                 .containsExactly("ChatMessage");
         assertThat(xmpp.texts()).containsExactly("theirs");
     }
@@ -179,9 +194,14 @@ class RouterRoutingTest extends RouterFixture {
         open().setConfiguredLinks(List.of(link("conf", null, IRC, XMPP)));
         router.createLink(
                 new SabirConfig.LinkEntry(
-                        "rt", List.of(TOR, XMPP), "{nick}: {text}", Map.of("zero_width_nick", true)));
+                        "rt",
+                        List.of(TOR, XMPP),
+                        "{nick}: {text}",
+                        Map.of("zero_width_nick", true)));
 
-        assertThat(router.links()).extracting(SabirConfig.LinkEntry::name).containsExactly("conf", "rt");
+        assertThat(router.links())
+                .extracting(SabirConfig.LinkEntry::name)
+                .containsExactly("conf", "rt");
         assertThatThrownBy(() -> router.createLink(link("conf", null, IRC, TOR)))
                 .isInstanceOf(IllegalArgumentException.class);
 
@@ -227,12 +247,19 @@ class RouterRoutingTest extends RouterFixture {
         assertThatThrownBy(
                         () ->
                                 router.setConfiguredLinks(
-                                        List.of(link("acct", null, IRC, Address.parse("xmpp:comp")))))
+                                        List.of(
+                                                link(
+                                                        "acct",
+                                                        null,
+                                                        IRC,
+                                                        Address.parse("xmpp:comp")))))
                 .hasMessageContaining("not a conversation");
         assertThatThrownBy(
                         () ->
                                 router.setConfiguredLinks(
-                                        List.of(link("x", null, IRC, XMPP), link("x", null, IRC, TOR))))
+                                        List.of(
+                                                link("x", null, IRC, XMPP),
+                                                link("x", null, IRC, TOR))))
                 .hasMessageContaining("twice");
         // Two conversations of the same account are fine.
         router.setConfiguredLinks(List.of(link("same", null, IRC, sameAccountOther)));

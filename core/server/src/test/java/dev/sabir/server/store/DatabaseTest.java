@@ -65,7 +65,12 @@ class DatabaseTest {
                             });
             assertThat(tables)
                     .contains(
-                            "kv", "sequences", "links", "link_members", "deliveries", "message_map",
+                            "kv",
+                            "sequences",
+                            "links",
+                            "link_members",
+                            "deliveries",
+                            "message_map",
                             "flyway_schema_history");
         }
         // Opening again finds the schema current and keeps the data.
@@ -80,7 +85,8 @@ class DatabaseTest {
     @Test
     void theMigrationIsPortableSql() throws Exception {
         String sql;
-        try (var in = Database.class.getResourceAsStream("/db/migration/V1__router_and_store.sql")) {
+        try (var in =
+                Database.class.getResourceAsStream("/db/migration/V1__router_and_store.sql")) {
             assertThat(in).isNotNull();
             sql = new String(in.readAllBytes(), StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
         }
@@ -138,7 +144,8 @@ class DatabaseTest {
 
             assertThat(a.get("key")).contains("new");
             assertThat(a.get("missing")).isEqualTo(Optional.empty());
-            assertThat(a.list("buddy/")).containsExactly(Map.entry("buddy/x", "1"), Map.entry("buddy/y", "2"));
+            assertThat(a.list("buddy/"))
+                    .containsExactly(Map.entry("buddy/x", "1"), Map.entry("buddy/y", "2"));
             assertThat(a.list("")).containsOnlyKeys("Buddy/z", "buddy/x", "buddy/y", "key");
             assertThat(b.list("buddy/")).containsExactly(Map.entry("buddy/x", "other scope"));
 
