@@ -1,0 +1,502 @@
+package dev.sabir.xmpp.gateway;
+
+import dev.sabir.api.Address;
+import dev.sabir.api.BridgeEvent;
+import dev.sabir.api.ChatMessage;
+import dev.sabir.api.Delivery;
+import dev.sabir.api.DeliveryException;
+import dev.sabir.api.FileOffer;
+import dev.sabir.api.Gateway;
+import dev.sabir.api.HostContext;
+import dev.sabir.api.InvalidConfigException;
+import dev.sabir.api.PresenceUpdate;
+import dev.sabir.api.RegistrationField;
+import dev.sabir.api.Sender;
+import dev.sabir.api.Typing;
+import dev.sabir.xmpp.codec.ComponentProtocol;
+import dev.sabir.xmpp.component.Errors;
+import dev.sabir.xmpp.component.RawIq;
+import dev.sabir.xmpp.component.StanzaOut;
+import dev.sabir.xmpp.element.OobElement;
+import dev.sabir.xmpp.element.ReplyElement;
+import dev.sabir.xmpp.element.RetractElement;
+import dev.sabir.xmpp.muc.MucService;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.jivesoftware.smack.packet.ExtensionElement;
+import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.MessageBuilder;
+import org.jivesoftware.smack.packet.Presence;
+import org.jivesoftware.smack.packet.PresenceBuilder;
+import org.jivesoftware.smack.packet.Stanza;
+import org.jivesoftware.smack.packet.StanzaBuilder;
+import org.jivesoftware.smack.packet.StanzaError.Condition;
+import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
+import org.jivesoftware.smackx.iqregister.packet.Registration;
+import org.jivesoftware.smackx.message_correct.element.MessageCorrectExtension;
+import org.jivesoftware.smackx.xdata.FormField;
+import org.jivesoftware.smackx.xdata.packet.DataForm;
+import org.jxmpp.jid.BareJid;
+import org.jxmpp.jid.DomainBareJid;
+import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.EntityFullJid;
+import org.jxmpp.jid.Jid;
+import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.jid.parts.Localpart;
+import org.jxmpp.stringprep.XmppStringprepException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway side of the component: XEP-0077 registration of personal accounts on other networks,
+ * and their contacts as puppet JIDs ({@link PuppetJids}) with presence, subscriptions, 1:1
+ * messages, chat states, corrections, retractions and replies both ways.
+ *
+ * <p>Not thread-safe: the component session calls it on its event loop only.
+ */
+public final class GatewayService {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayService.class);
+
+    /** The registration namespace. */
+    public static final String NS_REGISTER = "jabber:iq:register";
+
+    private final DomainBareJid domain;
+    private final String accountName;
+    private final HostContext host;
+    private final StanzaOut out;
+    private final Predicate<BareJid> allowed;
+    private final Clock clock;
+
+    /** Owner bare JID → full JIDs seen sending presence to the gateway. */
+    private final Map<String, Set<EntityFullJid>> resources = new HashMap<>();
+
+    /**
+     * @param domain the component's domain
+     * @param accountName the component account's name
+     * @param host host services (gateway, store)
+     * @param out where stanzas go
+     * @param allowed who may register
+     */
+    public GatewayService(
+            DomainBareJid domain,
+            String accountName,
+            HostContext host,
+            StanzaOut out,
+            Predicate<BareJid> allowed) {
+        this.domain = domain;
+        this.accountName = accountName;
+        this.host = host;
+        this.out = out;
+        this.allowed = allowed;
+        this.clock = host.clock();
+    }
+
+    // ---------------------------------------------------------------- registration (XEP-0077)
+
+    /** Handles a {@code jabber:iq:register} request to the component's domain. */
+    public void register(IQ iq, String rawXml) {
+        BareJid owner = iq.getFrom() == null ? null : iq.getFrom().asBareJid();
+        if (owner == null || !allowed.test(owner)) {
+            reply(iq, Condition.forbidden, "registration is not open to " + owner);
+            return;
+        }
+        Gateway gw = host.gateway();
+        if (iq.getType() == IQ.Type.get) {
+            out.send(
+                    RawIq.resultFor(
+                            iq, "query", NS_REGISTER, registrationForm(gw, owner.toString())));
+            return;
+        }
+        if (iq.getType() != IQ.Type.set) {
+            return;
+        }
+        if (rawXml.contains("<remove")
+                || (iq instanceof Registration reg && reg.getAttributes().containsKey("remove"))) {
+            int n = 0;
+            for (Gateway.PersonalAccount pa : gw.accountsOf(owner.toString())) {
+                if (pa.gatewayAccount().equals(accountName)
+                        && gw.unregister(owner.toString(), pa.protocol())) {
+                    n++;
+                }
+            }
+            LOG.info("gateway: {} removed {} personal account(s)", owner, n);
+            out.send(IQ.createResultIQ(iq));
+            return;
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        DataForm form = DataForm.from(iq);
+        if (form != null) {
+            for (FormField f : form.getFields()) {
+                if (f.getFieldName() != null && !f.getFieldName().equals("FORM_TYPE")) {
+                    String v = f.getFirstValue();
+                    values.put(f.getFieldName(), v == null ? "" : v);
+                }
+            }
+        } else if (iq instanceof Registration reg) {
+            values.putAll(reg.getAttributes());
+        }
+        String protocol = values.remove("protocol");
+        Map<String, List<RegistrationField>> protocols = gw.registrableProtocols();
+        if (protocol == null || !protocols.containsKey(protocol)) {
+            reply(
+                    iq,
+                    Condition.not_acceptable,
+                    "choose a network: " + String.join(", ", protocols.keySet()));
+            return;
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        for (RegistrationField f : protocols.get(protocol)) {
+            String v = values.get(f.key());
+            if (v != null && !v.isEmpty()) {
+                settings.put(f.key(), v);
+            } else if (f.required()) {
+                reply(iq, Condition.not_acceptable, f.label() + " (" + f.key() + ") is required");
+                return;
+            }
+        }
+        try {
+            String account = gw.register(accountName, owner.toString(), protocol, settings);
+            LOG.info("gateway: {} registered {} account {}", owner, protocol, account);
+            out.send(IQ.createResultIQ(iq));
+        } catch (InvalidConfigException e) {
+            reply(iq, Condition.not_acceptable, e.key() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("gateway: registration of {} failed: {}", owner, e.toString());
+            reply(iq, Condition.internal_server_error, "registration failed");
+        }
+    }
+
+    private String registrationForm(Gateway gw, String owner) {
+        Map<String, List<RegistrationField>> protocols = new TreeMap<>(gw.registrableProtocols());
+        StringBuilder x = new StringBuilder();
+        if (!gw.accountsOf(owner).isEmpty()) {
+            x.append("<registered/>");
+        }
+        x.append("<instructions>Choose a network and fill in its fields.</instructions>");
+        x.append("<x xmlns='jabber:x:data' type='form'><title>Register a network account</title>");
+        x.append("<instructions>Choose a network and fill in its fields.</instructions>");
+        x.append("<field var='FORM_TYPE' type='hidden'><value>jabber:iq:register</value></field>");
+        x.append("<field var='protocol' type='list-single' label='Network'><required/>");
+        for (String p : protocols.keySet()) {
+            x.append("<option label='")
+                    .append(esc(p))
+                    .append("'><value>")
+                    .append(esc(p))
+                    .append("</value></option>");
+        }
+        x.append("</field>");
+        Map<String, RegistrationField> fields = new LinkedHashMap<>();
+        for (List<RegistrationField> list : protocols.values()) {
+            for (RegistrationField f : list) {
+                fields.putIfAbsent(f.key(), f);
+            }
+        }
+        for (RegistrationField f : fields.values()) {
+            x.append("<field var='")
+                    .append(esc(f.key()))
+                    .append("' type='")
+                    .append(f.secret() ? "text-private" : "text-single")
+                    .append("' label='")
+                    .append(esc(f.label()))
+                    .append("'/>");
+        }
+        x.append("</x>");
+        return x.toString();
+    }
+
+    // ---------------------------------------------------------------- from the XMPP user
+
+    /** The owner's presence to the gateway's domain: remembers the resource. */
+    public void presenceToDomain(Presence p) {
+        track(p);
+        if (p.getType() == Presence.Type.subscribe) {
+            out.send(
+                    StanzaBuilder.buildPresence()
+                            .ofType(Presence.Type.subscribed)
+                            .from(domain)
+                            .to(p.getFrom().asBareJid())
+                            .build());
+        }
+    }
+
+    /** A presence to a puppet JID. */
+    public void presence(Presence p, PuppetJids.Puppet puppet) {
+        track(p);
+        Resolved r = resolve(p, puppet);
+        if (r == null) {
+            return;
+        }
+        switch (p.getType()) {
+            case subscribe -> {
+                out.send(
+                        StanzaBuilder.buildPresence()
+                                .ofType(Presence.Type.subscribed)
+                                .from(r.puppetJid)
+                                .to(r.owner)
+                                .build());
+                sendStoredPresence(r);
+            }
+            case unsubscribe ->
+                    out.send(
+                            StanzaBuilder.buildPresence()
+                                    .ofType(Presence.Type.unsubscribed)
+                                    .from(r.puppetJid)
+                                    .to(r.owner)
+                                    .build());
+            case probe -> sendStoredPresence(r);
+            default -> {
+                // directed availability: tracked above
+            }
+        }
+    }
+
+    /** A message to a puppet JID: sent into the personal account's conversation. */
+    public void message(Message m, PuppetJids.Puppet puppet) {
+        if (m.getType() == Message.Type.error) {
+            return;
+        }
+        Resolved r = resolve(m, puppet);
+        if (r == null) {
+            return;
+        }
+        Sender me =
+                new Sender(
+                        r.owner.toString(),
+                        r.owner.getLocalpartOrNull() == null
+                                ? r.owner.toString()
+                                : r.owner.getLocalpartOrNull().toString(),
+                        false);
+        String body = m.getBody();
+        BridgeEvent event;
+        if (body == null) {
+            ChatStateExtension cs = MucService.chatStateOf(m);
+            if (cs == null) {
+                return;
+            }
+            event = new Typing(r.conversation, me, MucService.typingState(cs.getChatState()));
+        } else {
+            String id = m.getStanzaId() != null ? m.getStanzaId() : "sabir-" + UUID.randomUUID();
+            event = MucService.toChatMessage(r.conversation, me, id, body, m, clock);
+        }
+        try {
+            host.gateway().send(r.owner.toString(), event);
+        } catch (IllegalArgumentException e) {
+            reply(m, Condition.forbidden, "not your account");
+        }
+    }
+
+    private void track(Presence p) {
+        if (!(p.getFrom() instanceof EntityFullJid full)) {
+            return;
+        }
+        String bare = full.asBareJid().toString();
+        if (p.getType() == Presence.Type.available) {
+            resources.computeIfAbsent(bare, k -> new LinkedHashSet<>()).add(full);
+        } else if (p.getType() == Presence.Type.unavailable || p.getType() == Presence.Type.error) {
+            Set<EntityFullJid> set = resources.get(bare);
+            if (set != null) {
+                set.remove(full);
+                if (set.isEmpty()) {
+                    resources.remove(bare);
+                }
+            }
+        }
+    }
+
+    /** A resolved puppet: the owner, the personal account's conversation and the puppet's JID. */
+    private record Resolved(EntityBareJid owner, Address conversation, EntityBareJid puppetJid) {}
+
+    private Resolved resolve(Stanza s, PuppetJids.Puppet puppet) {
+        Optional<Gateway.PersonalAccount> pa = host.gateway().personal(puppet.account());
+        if (pa.isEmpty() || !pa.get().gatewayAccount().equals(accountName)) {
+            reply(s, Condition.item_not_found, "no such contact");
+            return null;
+        }
+        if (s.getFrom() == null || !s.getFrom().asBareJid().toString().equals(pa.get().owner())) {
+            reply(s, Condition.forbidden, "not your account");
+            return null;
+        }
+        String local = s.getTo().getLocalpartOrNull().toString();
+        String contact =
+                host.store()
+                        .get("puppet." + local.toLowerCase(Locale.ROOT))
+                        .orElse(puppet.contact());
+        try {
+            return new Resolved(
+                    s.getFrom().asBareJid().asEntityBareJidIfPossible(),
+                    new Address(pa.get().protocol(), pa.get().account(), contact),
+                    s.getTo().asBareJid().asEntityBareJidIfPossible());
+        } catch (IllegalArgumentException e) {
+            reply(s, Condition.jid_malformed, "bad contact id");
+            return null;
+        }
+    }
+
+    private void sendStoredPresence(Resolved r) {
+        String local = r.puppetJid.getLocalpart().toString().toLowerCase(Locale.ROOT);
+        Optional<String> stored = host.store().get("presence." + local);
+        PresenceBuilder pb = StanzaBuilder.buildPresence().from(r.puppetJid).to(r.owner);
+        if (stored.isEmpty() || stored.get().equals("OFFLINE")) {
+            pb.ofType(Presence.Type.unavailable);
+        } else {
+            applyShow(pb, PresenceUpdate.Status.valueOf(stored.get()));
+        }
+        out.send(pb.build());
+    }
+
+    private static void applyShow(PresenceBuilder pb, PresenceUpdate.Status status) {
+        pb.ofType(Presence.Type.available);
+        switch (status) {
+            case AWAY -> pb.setMode(Presence.Mode.away);
+            case XA -> pb.setMode(Presence.Mode.xa);
+            case DND -> pb.setMode(Presence.Mode.dnd);
+            case OFFLINE -> pb.ofType(Presence.Type.unavailable);
+            default -> {
+                // available
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- from the router
+
+    /**
+     * Carries a delivery for a personal account to its owner.
+     *
+     * @return the id of the message sent, or null
+     */
+    public String deliver(Delivery d, String fileLink) {
+        Address dest = d.destination();
+        Gateway.PersonalAccount pa =
+                host.gateway()
+                        .personal(dest.account())
+                        .filter(p -> p.gatewayAccount().equals(accountName))
+                        .orElseThrow(
+                                () ->
+                                        DeliveryException.permanent(
+                                                "no personal account "
+                                                        + dest.account()
+                                                        + " on this gateway"));
+        EntityBareJid owner;
+        EntityBareJid puppet;
+        try {
+            owner = JidCreate.entityBareFrom(pa.owner());
+            String local = PuppetJids.localpart(dest.id(), dest.account());
+            puppet = JidCreate.entityBareFrom(Localpart.from(local), domain);
+            host.store()
+                    .put(
+                            "puppet." + puppet.getLocalpart().toString().toLowerCase(Locale.ROOT),
+                            dest.id());
+        } catch (XmppStringprepException e) {
+            throw DeliveryException.permanent("contact id not usable in a JID: " + dest.id());
+        }
+        List<Jid> targets = new ArrayList<>(resources.getOrDefault(owner.toString(), Set.of()));
+        if (targets.isEmpty()) {
+            targets.add(owner);
+        }
+        BridgeEvent ev = d.event();
+        if (ev instanceof PresenceUpdate pu) {
+            host.store()
+                    .put(
+                            "presence." + puppet.getLocalpart().toString().toLowerCase(Locale.ROOT),
+                            pu.status().name());
+            PresenceBuilder pb = StanzaBuilder.buildPresence().from(puppet).to(owner);
+            applyShow(pb, pu.status());
+            if (!pu.statusText().isEmpty()) {
+                pb.setStatus(pu.statusText());
+            }
+            sendOrFail(pb.build());
+            return null;
+        }
+        if (ev instanceof Typing t) {
+            for (Jid to : targets) {
+                out.send(
+                        StanzaBuilder.buildMessage()
+                                .ofType(Message.Type.chat)
+                                .from(puppet)
+                                .to(to)
+                                .addExtension(
+                                        new ChatStateExtension(MucService.chatState(t.state())))
+                                .build());
+            }
+            return null;
+        }
+        if (ev instanceof ChatMessage cm) {
+            String id = "sabir-" + UUID.randomUUID();
+            List<ExtensionElement> ext = new ArrayList<>();
+            String body =
+                    cm.kind() == ChatMessage.MessageKind.ACTION ? "/me " + cm.text() : cm.text();
+            if (!cm.sender().id().equals(dest.id()) && !cm.sender().self()) {
+                body = "<" + cm.sender().nick() + "> " + body;
+            }
+            if (cm.editOf() != null) {
+                ext.add(new MessageCorrectExtension(cm.editOf()));
+            }
+            if (cm.retractOf() != null) {
+                ext.add(new RetractElement(cm.retractOf()));
+                body = "This message was retracted.";
+            }
+            if (cm.replyTo() != null) {
+                ext.add(new ReplyElement(null, cm.replyTo()));
+            }
+            ext.add(new ChatStateExtension(org.jivesoftware.smackx.chatstates.ChatState.active));
+            for (Jid to : targets) {
+                MessageBuilder mb =
+                        StanzaBuilder.buildMessage(id)
+                                .ofType(Message.Type.chat)
+                                .from(puppet)
+                                .to(to)
+                                .setBody(body)
+                                .addExtensions(ext);
+                sendOrFail(mb.build());
+            }
+            return id;
+        }
+        if (ev instanceof FileOffer fo) {
+            if (fileLink == null) {
+                throw DeliveryException.permanent("no link for file " + fo.name());
+            }
+            String id = "sabir-" + UUID.randomUUID();
+            for (Jid to : targets) {
+                sendOrFail(
+                        StanzaBuilder.buildMessage(id)
+                                .ofType(Message.Type.chat)
+                                .from(puppet)
+                                .to(to)
+                                .setBody(fileLink)
+                                .addExtension(new OobElement(fileLink, fo.name()))
+                                .build());
+            }
+            return id;
+        }
+        return null;
+    }
+
+    private void sendOrFail(Stanza s) {
+        if (!out.send(s)) {
+            throw DeliveryException.offline("component is not connected");
+        }
+    }
+
+    private void reply(Stanza request, Condition c, String text) {
+        Stanza err = Errors.reply(request, c, text);
+        if (err != null) {
+            out.send(err);
+        }
+    }
+
+    private static String esc(String s) {
+        return ComponentProtocol.escape(s);
+    }
+}
