@@ -39,4 +39,9 @@ public interface HostContext {
 
     /** The gateway: personal accounts of XMPP users and routing of their conversations. */
     Gateway gateway();
+
+    /** The operator's commands (accounts, links, restarts), for plugins with an admin surface. */
+    default AdminService admin() {
+        throw new UnsupportedOperationException("this host offers no admin service");
+    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sabir.api.AccountConfig;
+import dev.sabir.api.AdminService;
 import dev.sabir.api.Address;
 import dev.sabir.api.BridgeEvent;
 import dev.sabir.api.Capability;
@@ -94,6 +95,7 @@ public final class AccountManager implements AutoCloseable {
     private final MeterRegistry registry;
     private final Path dataDir;
     private final GatewayService gateway = new GatewayService();
+    private final AdminService admin = new OperatorCommands();
     private final ObjectMapper json = new ObjectMapper();
 
     private final Object lock = new Object();
@@ -343,6 +345,11 @@ public final class AccountManager implements AutoCloseable {
         }
     }
 
+    /** The operator commands offered to plugins. */
+    public AdminService admin() {
+        return admin;
+    }
+
     /** The gateway service. */
     public Gateway gateway() {
         return gateway;
@@ -416,7 +423,8 @@ public final class AccountManager implements AutoCloseable {
                         spool,
                         dataDir.resolve(safeDirName(a.name)),
                         registry,
-                        gateway);
+                        gateway,
+                        admin);
         Running r = new Running(a, b, host);
         a.set("connecting", "");
         AccountConfig accountConfig = new AccountConfig(a.name, a.protocol, true, a.settings);
@@ -1035,6 +1043,44 @@ public final class AccountManager implements AutoCloseable {
             session = null;
             guarded = null;
             host.close();
+        }
+    }
+
+    /** The operator's commands offered to plugins (XMPP ad-hoc commands). */
+    private final class OperatorCommands implements AdminService {
+        @Override
+        public List<AccountInfo> accounts() {
+            return statuses().stream()
+                    .map(st -> new AccountInfo(st.name(), st.plugin(), st.state(), st.reason()))
+                    .toList();
+        }
+
+        @Override
+        public List<LinkInfo> links() {
+            return router.links().stream()
+                    .map(l -> new LinkInfo(l.name(), l.members(), l.format()))
+                    .toList();
+        }
+
+        @Override
+        public void createLink(String name, List<Address> members, String format) {
+            router.createLink(
+                    new SabirConfig.LinkEntry(name, List.copyOf(members), format, Map.of()));
+            log.info("link {} created through the admin service ({} members)", name, members.size());
+        }
+
+        @Override
+        public boolean removeLink(String name) {
+            boolean removed = router.removeLink(name);
+            if (removed) {
+                log.info("link {} removed through the admin service", name);
+            }
+            return removed;
+        }
+
+        @Override
+        public boolean restartAccount(String name) {
+            return restart(name);
         }
     }
 }

@@ -28,12 +28,39 @@ interface RouterPort {
 
     void sendFromGateway(String owner, BridgeEvent event);
 
+    default List<dev.sabir.server.config.SabirConfig.LinkEntry> links() {
+        return List.of();
+    }
+
+    default void createLink(dev.sabir.server.config.SabirConfig.LinkEntry link) {
+        throw new UnsupportedOperationException("links are not managed here");
+    }
+
+    default boolean removeLink(String name) {
+        return false;
+    }
+
     /** Adapts the real router. */
     static RouterPort of(Router router) {
         return new RouterPort() {
             @Override
             public List<Address> conversationsOf(Address account) {
                 return router.conversationsOf(account);
+            }
+
+            @Override
+            public List<dev.sabir.server.config.SabirConfig.LinkEntry> links() {
+                return router.links();
+            }
+
+            @Override
+            public void createLink(dev.sabir.server.config.SabirConfig.LinkEntry link) {
+                router.createLink(link);
+            }
+
+            @Override
+            public boolean removeLink(String name) {
+                return router.removeLink(name);
             }
 
             @Override

@@ -1,6 +1,7 @@
 package dev.sabir.server.plugin;
 
 import dev.sabir.api.FileSpool;
+import dev.sabir.api.AdminService;
 import dev.sabir.api.Gateway;
 import dev.sabir.api.HostContext;
 import dev.sabir.api.KeyValueStore;
@@ -27,6 +28,7 @@ final class SessionHost implements HostContext {
     private final Path dataDir;
     private final PluginMetrics metrics;
     private final Gateway gateway;
+    private final AdminService admin;
     private volatile KeyValueStore store;
 
     SessionHost(
@@ -38,7 +40,8 @@ final class SessionHost implements HostContext {
             FileSpool spool,
             Path dataDir,
             MeterRegistry registry,
-            Gateway gateway) {
+            Gateway gateway,
+            AdminService admin) {
         this.eventLoops = eventLoops;
         this.scheduler = new TrackingScheduler(shared);
         this.storeFactory = storeFactory;
@@ -46,6 +49,12 @@ final class SessionHost implements HostContext {
         this.dataDir = dataDir;
         this.metrics = new PluginMetrics(registry, account, protocol);
         this.gateway = gateway;
+        this.admin = admin;
+    }
+
+    @Override
+    public AdminService admin() {
+        return admin;
     }
 
     @Override

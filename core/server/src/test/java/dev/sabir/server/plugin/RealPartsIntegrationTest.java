@@ -150,4 +150,27 @@ class RealPartsIntegrationTest {
         assertThat(accounts.gateway().accountsOf("alice@example.org")).isEmpty();
         assertThat(TestSupport.names(accounts.statuses())).containsExactly("lb1", "gw");
     }
+
+    @Test
+    void adminServiceListsAccountsAndManagesRuntimeLinks() throws Exception {
+        db = Database.open("jdbc:sqlite:" + dir.resolve("data/admin.db"), null, null);
+        startServer();
+        awaitOnline("lb1");
+        dev.sabir.api.AdminService admin = accounts.admin();
+        assertThat(admin.accounts())
+                .extracting(a -> a.name() + "=" + a.state())
+                .contains("lb1=online", "gw=online");
+        List<Address> members =
+                List.of(Address.parse("loopback:lb1/lobby"), Address.parse("loopback:gw/lobby"));
+        admin.createLink("ops", members, "{nick}: {text}");
+        assertThat(admin.links()).extracting(l -> l.name()).contains("ops");
+        assertThat(router.conversationsOf(Address.parse("loopback:lb1")))
+                .contains(Address.parse("loopback:lb1/lobby"));
+        assertThat(admin.removeLink("ops")).isTrue();
+        assertThat(admin.removeLink("ops")).isFalse();
+        assertThat(admin.links()).extracting(l -> l.name()).doesNotContain("ops");
+        assertThat(admin.restartAccount("lb1")).isTrue();
+        assertThat(admin.restartAccount("nobody")).isFalse();
+        awaitOnline("lb1");
+    }
 }
