@@ -21,7 +21,9 @@ final class LineClient implements AutoCloseable {
     LineClient(int port, String nick) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(15_000);
-        in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        in =
+                new BufferedReader(
+                        new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         out = socket.getOutputStream();
         say("NICK " + nick);
         await(l -> l.equals("OK " + nick));

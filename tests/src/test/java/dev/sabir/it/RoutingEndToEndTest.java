@@ -27,7 +27,9 @@ class RoutingEndToEndTest {
         portA = SabirProcess.freePort();
         portB = SabirProcess.freePort();
         admin = SabirProcess.freePort();
-        Files.writeString(dir.resolve("sabir.yml"), """
+        Files.writeString(
+                dir.resolve("sabir.yml"),
+                """
                 admin: { listen: "127.0.0.1:%d" }
                 storage: { url: "jdbc:sqlite:%s" }
                 plugins: { dir: "%s", watch: false }
@@ -39,8 +41,14 @@ class RoutingEndToEndTest {
                   lobby:
                     members: [ "loopback:neta/lobby", "loopback:netb/lobby" ]
                     format: "[{nick}/{account}] {text}"
-                """.formatted(admin, dir.resolve("data/sabir.db"), dir.resolve("plugins"),
-                dir.resolve("spool"), portA, portB));
+                """
+                        .formatted(
+                                admin,
+                                dir.resolve("data/sabir.db"),
+                                dir.resolve("plugins"),
+                                dir.resolve("spool"),
+                                portA,
+                                portB));
         Files.createDirectories(dir.resolve("plugins"));
         sabir = new SabirProcess(dir.resolve("sabir.yml"), dir.resolve("sabir.log"), admin);
     }
@@ -53,7 +61,8 @@ class RoutingEndToEndTest {
     @Test
     void messagesCrossTheLinkWithTheTemplateAndEditsFollow() throws Exception {
         sabir.start();
-        try (LineClient alice = new LineClient(portA, "alice"); LineClient bob = new LineClient(portB, "bob")) {
+        try (LineClient alice = new LineClient(portA, "alice");
+                LineClient bob = new LineClient(portB, "bob")) {
             alice.join("lobby", "alice");
             bob.join("lobby", "bob");
             alice.say("MSG lobby good morning");
@@ -67,9 +76,11 @@ class RoutingEndToEndTest {
             assertThat(edit).startsWith("EDIT lobby " + remoteId + " ").endsWith("good evening");
 
             bob.say("MSG lobby hello back");
-            assertThat(alice.await(l -> l.startsWith("MSG lobby "))).endsWith("[bob/netb] hello back");
+            assertThat(alice.await(l -> l.startsWith("MSG lobby ")))
+                    .endsWith("[bob/netb] hello back");
             // nothing echoes back to the sender's own network
-            assertThat(bob.drain(500)).noneMatch(l -> l.contains("hello back") && l.startsWith("MSG"));
+            assertThat(bob.drain(500))
+                    .noneMatch(l -> l.contains("hello back") && l.startsWith("MSG"));
         }
         assertThat(sabir.get("/metrics")).contains("sabir_messages_routed");
         // SIGTERM: the JVM reports 143 (128 + 15) after the shutdown hook closed everything
@@ -80,7 +91,8 @@ class RoutingEndToEndTest {
     @Test
     void offlineDestinationReceivesMissedMessagesInOrder() throws Exception {
         sabir.start();
-        try (LineClient alice = new LineClient(portA, "alice"); LineClient bob = new LineClient(portB, "bob")) {
+        try (LineClient alice = new LineClient(portA, "alice");
+                LineClient bob = new LineClient(portB, "bob")) {
             alice.join("lobby", "alice");
             bob.join("lobby", "bob");
             bob.say("OFFLINE");
@@ -101,7 +113,8 @@ class RoutingEndToEndTest {
     @Test
     void pendingDeliveriesSurviveKillNineWithoutDuplicates() throws Exception {
         sabir.start();
-        try (LineClient alice = new LineClient(portA, "alice"); LineClient bob = new LineClient(portB, "bob")) {
+        try (LineClient alice = new LineClient(portA, "alice");
+                LineClient bob = new LineClient(portB, "bob")) {
             alice.join("lobby", "alice");
             bob.join("lobby", "bob");
             bob.say("OFFLINE");

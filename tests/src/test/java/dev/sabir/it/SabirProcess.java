@@ -1,5 +1,8 @@
 package dev.sabir.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -12,6 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A Sabir server in its own JVM, started from the test class path with a config file, so tests can
@@ -21,13 +27,33 @@ final class SabirProcess implements AutoCloseable {
     private final Path config;
     private final Path log;
     private final int adminPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
+    private Predicate<String> classPathFilter = entry -> true;
 
     SabirProcess(Path config, Path log, int adminPort) {
         this.config = config;
         this.log = log;
         this.adminPort = adminPort;
+    }
+
+    /**
+     * Keeps only the class path entries (of this test JVM's {@code java.class.path}) that pass the
+     * filter, e.g. to start a server without a built-in connector so a plugin JAR has to supply it.
+     */
+    SabirProcess classPathFilter(Predicate<String> keep) {
+        this.classPathFilter = keep;
+        return this;
+    }
+
+    /** The class path the server is started with. */
+    String classPath() {
+        return Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(classPathFilter)
+                .collect(Collectors.joining(File.pathSeparator));
     }
 
     static int freePort() throws IOException {
@@ -38,29 +64,45 @@ final class SabirProcess implements AutoCloseable {
 
     /** Starts the server and waits until /health answers with every account online. */
     SabirProcess start() throws Exception {
+        return start(true);
+    }
+
+    /**
+     * Starts the server and waits until /health answers; with {@code allAccountsUp} also until no
+     * account is connecting or waiting for its plugin.
+     */
+    SabirProcess start(boolean allAccountsUp) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath());
         cmd.add("dev.sabir.server.Main");
         cmd.add("run");
         cmd.add("--config");
         cmd.add(config.toString());
-        process = new ProcessBuilder(cmd)
-                .directory(config.getParent().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        process =
+                new ProcessBuilder(cmd)
+                        .directory(config.getParent().toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .start();
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new AssertionError("sabir exited with " + process.exitValue() + ":\n" + Files.readString(log));
+                throw new AssertionError(
+                        "sabir exited with " + process.exitValue() + ":\n" + Files.readString(log));
             }
             try {
                 String body = health();
-                if (body.contains("\"status\":\"up\"") && !body.contains("\"connecting\"")
-                        && !body.contains("\"waiting\"")) {
+                if (body.contains("\"status\":\"up\"")
+                        && (!allAccountsUp
+                                || !body.contains("\"connecting\"")
+                                        && !body.contains("\"waiting\""))) {
+                    System.out.printf(
+                            "Sabir up in %d ms%n",
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                     return this;
                 }
             } catch (IOException e) {
@@ -75,11 +117,23 @@ final class SabirProcess implements AutoCloseable {
         return get("/health");
     }
 
+    /** An account's state as /health reports it ({@code online}, {@code waiting}, ...), or null. */
+    String accountState(String name) throws IOException, InterruptedException {
+        for (JsonNode a : JSON.readTree(health()).path("accounts")) {
+            if (a.path("name").asText().equals(name)) {
+                return a.path("state").asText();
+            }
+        }
+        return null;
+    }
+
     String get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-                        .timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         return r.body();
     }
 
