@@ -8,6 +8,7 @@ import dev.sabir.api.FileOffer;
 import dev.sabir.api.FileSpool;
 import dev.sabir.api.PresenceUpdate;
 import dev.sabir.api.RoomUpdate;
+import dev.sabir.api.Sender;
 import dev.sabir.api.Session;
 import dev.sabir.api.SessionState;
 import dev.sabir.api.Typing;
@@ -376,6 +377,7 @@ public final class Router implements AutoCloseable {
                     if (isSelf(event)) {
                         continue;
                     }
+                    event = withoutSelfMembers(event);
                     if (event instanceof ChatMessage m && isEcho(in.sourceKey(), m.id())) {
                         LOG.debug(
                                 "{}: dropping the network's echo of message {}",
@@ -441,6 +443,17 @@ public final class Router implements AutoCloseable {
         } finally {
             durable.clear();
         }
+    }
+
+    /** A member list never shows the session's own identity (the relay bot) on other networks. */
+    private static BridgeEvent withoutSelfMembers(BridgeEvent event) {
+        if (event instanceof RoomUpdate r
+                && r.change() == RoomUpdate.Change.MEMBERS
+                && r.members().stream().anyMatch(Sender::self)) {
+            return RoomUpdate.members(
+                    r.conversation(), r.members().stream().filter(m -> !m.self()).toList());
+        }
+        return event;
     }
 
     private static boolean isSelf(BridgeEvent event) {

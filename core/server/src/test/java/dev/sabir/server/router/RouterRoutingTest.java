@@ -114,6 +114,21 @@ class RouterRoutingTest extends RouterFixture {
     }
 
     @Test
+    void memberListsLeaveOutTheRelayIdentity() {
+        open().setConfiguredLinks(List.of(link("main", null, IRC, XMPP)));
+        FakeSession xmpp = new FakeSession("xmpp");
+        router.attach(XMPP.accountAddress(), xmpp, ALL);
+
+        router.accept(
+                dev.sabir.api.RoomUpdate.members(
+                        IRC, List.of(Sender.self("sabirbot"), Sender.of("alice"), Sender.of("bob"))));
+
+        awaitCount(xmpp, 1);
+        dev.sabir.api.RoomUpdate got = (dev.sabir.api.RoomUpdate) xmpp.delivered().get(0).event();
+        assertThat(got.members()).extracting(Sender::nick).containsExactly("alice", "bob");
+    }
+
+    @Test
     void aNetworkEchoOfOurDeliveryIsDroppedBothWays() {
         open().setConfiguredLinks(List.of(link("main", null, IRC, XMPP)));
         FakeSession irc = new FakeSession("irc");
