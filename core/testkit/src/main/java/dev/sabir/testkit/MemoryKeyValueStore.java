@@ -26,7 +26,9 @@ public final class MemoryKeyValueStore implements KeyValueStore {
 
     @Override
     public Map<String, String> list(String prefix) {
-        return Map.copyOf(map.subMap(prefix, true, prefix + Character.MAX_VALUE, false));
+        return java.util.Collections.unmodifiableSortedMap(
+                new java.util.TreeMap<>(
+                        map.subMap(prefix, true, prefix + Character.MAX_VALUE, false)));
     }
 
     /** Number of keys. */

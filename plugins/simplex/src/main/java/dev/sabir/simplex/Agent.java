@@ -3,6 +3,7 @@ package dev.sabir.simplex;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sabir.api.KeyValueStore;
+import dev.sabir.api.Metrics;
 import dev.sabir.simplex.transport.Blocks;
 import dev.sabir.simplex.transport.ConnLink;
 import dev.sabir.simplex.transport.Frame;
@@ -94,6 +95,7 @@ final class Agent {
     private final String advertiseHost;
     private int advertisePort;
     private final Listener listener;
+    private final Metrics metrics;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Conn> conns = new HashMap<>();
     private final Map<String, String> byQueue = new HashMap<>();
@@ -110,7 +112,8 @@ final class Agent {
             ObjectMapper json,
             InetSocketAddress listen,
             InetSocketAddress advertise,
-            Listener listener) {
+            Listener listener,
+            Metrics metrics) {
         this.loop = loop;
         this.store = store;
         this.json = json;
@@ -118,6 +121,7 @@ final class Agent {
         this.advertiseHost = advertise == null ? listen.getHostString() : advertise.getHostString();
         this.advertisePort = advertise == null ? listen.getPort() : advertise.getPort();
         this.listener = listener;
+        this.metrics = metrics;
     }
 
     /** Loads connections, binds the listener and resumes every outbox. Call on the loop. */
@@ -207,6 +211,22 @@ final class Agent {
         return c;
     }
 
+    /**
+     * Creates (or returns, when it exists) a connection whose receiving queue, keys and id are
+     * given rather than random: the connection behind a preset invitation.
+     */
+    Conn createPreset(String group, String member, String id, byte[] queueId, KeyPair kp) {
+        Conn existing = conns.get(id);
+        if (existing != null) {
+            return existing;
+        }
+        Conn c = fill(new Conn(), id, group, member, queueId, kp);
+        c.join = false;
+        save(c);
+        log.info("simplex created preset queue for {}/{}", group, member);
+        return c;
+    }
+
     /** The invitation link of a connection I created. */
     ConnLink link(Conn c) {
         return new ConnLink(
@@ -291,13 +311,15 @@ final class Agent {
     }
 
     private Conn fresh(String group, String member) {
-        KeyPair kp = QueueCrypto.generate();
         byte[] q = new byte[16];
         random.nextBytes(q);
         byte[] id = new byte[9];
         random.nextBytes(id);
-        Conn c = new Conn();
-        c.id = B64U.encodeToString(id);
+        return fill(new Conn(), B64U.encodeToString(id), group, member, q, QueueCrypto.generate());
+    }
+
+    private Conn fill(Conn c, String id, String group, String member, byte[] q, KeyPair kp) {
+        c.id = id;
         c.group = group;
         c.member = member;
         c.myQueue = B64U.encodeToString(q);
@@ -467,7 +489,8 @@ final class Agent {
             if (channel == null || nextToSend < 0 || !channel.isActive()) {
                 return;
             }
-            Map<String, String> out = store.list("out/" + conn.id + "/");
+            // in sequence order whatever map the store hands back
+            Map<String, String> out = new java.util.TreeMap<>(store.list("out/" + conn.id + "/"));
             long lowest = -1;
             boolean wrote = false;
             for (Map.Entry<String, String> e : out.entrySet()) {
@@ -524,6 +547,16 @@ final class Agent {
 
     private static long seqOf(String key) {
         return Long.parseLong(key.substring(key.lastIndexOf('/') + 1));
+    }
+
+    /** The transport reason in a failure's cause chain, lower case, or null (socket trouble). */
+    static String reasonOf(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof TransportException te) {
+                return te.reason().name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+        return null;
     }
 
     static String rootMessage(Throwable t) {
@@ -593,6 +626,10 @@ final class Agent {
                     "simplex rejected block from {}: {}",
                     ctx.channel().remoteAddress(),
                     rootMessage(cause));
+            String reason = reasonOf(cause);
+            if (reason != null) {
+                metrics.increment("simplex_blocks_rejected", 1, "reason", reason);
+            }
             ctx.close();
         }
     }

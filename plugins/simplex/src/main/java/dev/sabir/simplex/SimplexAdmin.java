@@ -16,6 +16,16 @@ public interface SimplexAdmin {
     String createInvitation(String group);
 
     /**
+     * The text of one of this account's preset invitations (see the {@code inviteSecret} key):
+     * always the same for a group, so it can be put into another account's {@code join} list.
+     *
+     * @param group an owned group's name
+     * @param number which preset invitation, 1 to {@code presetInvites}
+     * @throws IllegalArgumentException when there is no such preset invitation or it was used
+     */
+    String presetInvitation(String group, int number);
+
+    /**
      * Accepts an invitation made by {@link #createInvitation} on another member's account.
      *
      * @param text the invitation text

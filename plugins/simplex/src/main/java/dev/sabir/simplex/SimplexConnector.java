@@ -1,5 +1,6 @@
 package dev.sabir.simplex;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sabir.api.AccountConfig;
 import dev.sabir.api.Capability;
 import dev.sabir.api.Connector;
@@ -7,18 +8,39 @@ import dev.sabir.api.EventSink;
 import dev.sabir.api.HostContext;
 import dev.sabir.api.InvalidConfigException;
 import dev.sabir.api.Session;
-import java.net.InetSocketAddress;
+import dev.sabir.simplex.codec.ChatMsgCodec;
+import dev.sabir.simplex.transport.ConnLink;
+import dev.sabir.simplex.transport.QueueCrypto;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 import org.pf4j.Extension;
 
 /**
  * SimpleX-style groups (the 2021 chat protocol design) carried over Sabir's own encrypted queues
- * between members. Account keys: {@code listen} (host:port, required), {@code advertise} (host:port
- * put into invitations, default the listen address), {@code name} (profile name, default the
- * account name), {@code groups} (names of groups this account creates and owns), {@code inviteRole}
- * (role given to invited members: {@code admin} or {@code member}, default admin).
+ * between members.
+ *
+ * <p>Account keys:
+ *
+ * <ul>
+ *   <li>{@code listen} (host:port, required) — where this account's listener binds;
+ *   <li>{@code advertise} (host:port) — the address put into invitations, default the listen
+ *       address;
+ *   <li>{@code name} — profile name, default the account name;
+ *   <li>{@code groups} — names of groups this account creates and owns;
+ *   <li>{@code inviteRole} — role given to invited members: {@code admin} or {@code member},
+ *       default admin;
+ *   <li>{@code inviteSecret} (at least 16 characters) — turns on <em>preset invitations</em>: each
+ *       owned group gets {@code presetInvites} invitations whose member ids, queue and keys are
+ *       derived from the secret, so their text never changes and can be computed from this
+ *       configuration alone ({@link #presetInvitation}, or {@code presetInvitation} on the running
+ *       session). Each preset invitation admits one account. Set the secret before the group is
+ *       first created: the owner's member id in the group is derived from it too;
+ *   <li>{@code presetInvites} (1 to 32, default 1, needs {@code inviteSecret}) — how many;
+ *   <li>{@code join} — invitation texts ({@code simplex:/group#...}, one-time or preset) this
+ *       account accepts when it connects; an invitation accepted before (even in a group left
+ *       since) is skipped, so the list can stay in the configuration. {@link Session#join} of such
+ *       a group waits (up to 15 s) until the inviter answered.
+ * </ul>
  */
 @Extension
 public final class SimplexConnector implements Connector {
@@ -41,31 +63,55 @@ public final class SimplexConnector implements Connector {
     @Override
     public Session open(AccountConfig account, HostContext host, EventSink sink)
             throws InvalidConfigException {
-        InetSocketAddress listen = account.hostPort("listen", null);
-        if (listen == null) {
-            throw new InvalidConfigException(
-                    "listen", "missing required key (host:port to listen on)");
+        return new SimplexSession(SimplexSettings.parse(account), host, sink);
+    }
+
+    /**
+     * The text of an owner account's preset invitation, computed from its configuration without
+     * running it (e.g. to put into another account's {@code join} list). Valid for groups created
+     * while {@code inviteSecret} was set.
+     *
+     * @param owner the owner account's configuration (with {@code inviteSecret})
+     * @param group one of its {@code groups}
+     * @param number which preset invitation, 1 to {@code presetInvites}
+     * @throws InvalidConfigException when the owner's configuration is invalid
+     * @throws IllegalArgumentException when the owner has no secret, does not own the group, the
+     *     number is out of range or the advertised port is not known before binding
+     */
+    public static String presetInvitation(AccountConfig owner, String group, int number)
+            throws InvalidConfigException {
+        SimplexSettings s = SimplexSettings.parse(owner);
+        if (s.inviteSecret() == null) {
+            throw new IllegalArgumentException("account " + owner.name() + " has no inviteSecret");
         }
-        InetSocketAddress advertise = account.hostPort("advertise", null);
-        if (advertise != null && advertise.getPort() == 0) {
-            throw new InvalidConfigException("advertise", "needs a real port");
+        if (!s.groups().contains(group)) {
+            throw new IllegalArgumentException(
+                    "account " + owner.name() + " does not own group " + group);
         }
-        String name = account.string("name", account.name());
-        if (name.isBlank() || name.length() > 100) {
-            throw new InvalidConfigException("name", "must be 1 to 100 characters");
+        if (number < 1 || number > s.presetInvites()) {
+            throw new IllegalArgumentException(
+                    "preset invitation " + number + " of " + s.presetInvites());
         }
-        List<String> groups = account.strings("groups");
-        for (String g : groups) {
-            if (!g.matches("[A-Za-z0-9._-]{1,64}")) {
-                throw new InvalidConfigException(
-                        "groups", "group name '" + g + "' must be letters, digits, . _ -");
-            }
+        if (s.advertisePort() == 0) {
+            throw new IllegalArgumentException(
+                    "listen port 0: set advertise or ask the running session");
         }
-        String role = account.string("inviteRole", "admin");
-        if (!role.equals("admin") && !role.equals("member")) {
-            throw new InvalidConfigException("inviteRole", "must be admin or member");
-        }
-        return new SimplexSession(
-                account.name(), host, sink, listen, advertise, name, groups, role);
+        ConnLink link =
+                new ConnLink(
+                        s.advertiseHost(),
+                        s.advertisePort(),
+                        Presets.queueId(s.inviteSecret(), group, number),
+                        QueueCrypto.rawPublic(
+                                Presets.keyPair(s.inviteSecret(), group, number).getPublic()));
+        return Invitations.text(
+                new ChatMsgCodec(16 * 1024),
+                new ObjectMapper(),
+                group,
+                s.name(),
+                Presets.ownerMemberId(s.inviteSecret(), group),
+                "owner",
+                Presets.memberId(s.inviteSecret(), group, number),
+                s.inviteRole(),
+                link);
     }
 }

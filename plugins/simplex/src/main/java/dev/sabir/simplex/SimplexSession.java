@@ -14,6 +14,7 @@ import dev.sabir.api.FileOffer;
 import dev.sabir.api.FileSpool;
 import dev.sabir.api.HostContext;
 import dev.sabir.api.KeyValueStore;
+import dev.sabir.api.Metrics;
 import dev.sabir.api.RoomUpdate;
 import dev.sabir.api.Sender;
 import dev.sabir.api.SessionState;
@@ -31,8 +32,8 @@ import dev.sabir.simplex.codec.SyntaxException;
 import dev.sabir.simplex.transport.ConnLink;
 import dev.sabir.simplex.transport.TransportException;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -61,10 +62,14 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
     private static final Logger log = LoggerFactory.getLogger(SimplexSession.class);
     static final String PROTOCOL = "simplex";
     static final String GROUP_PREFIX = "group:";
-    static final String INVITATION_PREFIX = "simplex:/group#";
+    static final String INVITATION_PREFIX = Invitations.PREFIX;
     static final int CHUNK = 15000;
     static final int MAX_TEXT_BYTES = 15000;
     private static final int FILE_WINDOW = 4;
+
+    /** How long {@link #join} waits for the inviter of a group accepted but not yet connected. */
+    static final long JOIN_WAIT_MS = 15_000;
+
     private static final Base64.Encoder B64U = Base64.getUrlEncoder().withoutPadding();
 
     private final HostContext host;
@@ -74,6 +79,8 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
     private final String profileName;
     private final String inviteRole;
     private final List<String> ownedGroups;
+    private final SimplexSettings settings;
+    private final Metrics metrics;
     private final EventLoop loop;
     private final Agent agent;
     private final ObjectMapper json =
@@ -81,27 +88,28 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
     private final ChatMsgCodec codec = new ChatMsgCodec(16 * 1024);
     private final SecureRandom random = new SecureRandom();
     private final Map<String, FileSpool.Upload> uploads = new java.util.HashMap<>();
+
+    /** Joins waiting for a group's inviter to answer, by group id (touched on the loop only). */
+    private final Map<String, List<CompletableFuture<Void>>> joinWaiters =
+            new java.util.HashMap<>();
+
     private volatile boolean closed;
     private volatile boolean online;
 
-    SimplexSession(
-            String account,
-            HostContext host,
-            EventSink sink,
-            InetSocketAddress listen,
-            InetSocketAddress advertise,
-            String profileName,
-            List<String> ownedGroups,
-            String inviteRole) {
-        this.account = account;
+    SimplexSession(SimplexSettings settings, HostContext host, EventSink sink) {
+        this.settings = settings;
+        this.account = settings.account();
         this.host = host;
         this.sink = sink;
         this.store = host.store();
-        this.profileName = profileName;
-        this.ownedGroups = List.copyOf(ownedGroups);
-        this.inviteRole = inviteRole;
+        this.metrics = host.metrics();
+        this.profileName = settings.name();
+        this.ownedGroups = settings.groups();
+        this.inviteRole = settings.inviteRole();
         this.loop = host.eventLoops().next();
-        this.agent = new Agent(loop, store, json, listen, advertise, this);
+        this.agent =
+                new Agent(
+                        loop, store, json, settings.listen(), settings.advertise(), this, metrics);
     }
 
     // ---- Session -----------------------------------------------------------------------
@@ -116,8 +124,12 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
                 () -> {
                     try {
                         for (String name : ownedGroups) {
-                            if (group(name) == null) {
+                            if (group(name) == null && store.get("left/" + name).isEmpty()) {
                                 createGroup(name);
+                            }
+                            Group g = group(name);
+                            if (g != null) {
+                                ensurePresets(g);
                             }
                         }
                         agent.start()
@@ -135,8 +147,22 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
                                                 return;
                                             }
                                             online = true;
+                                            for (String text : settings.join()) {
+                                                try {
+                                                    acceptOnLoop(text);
+                                                } catch (RuntimeException ex) {
+                                                    log.warn(
+                                                            "simplex {} cannot accept a"
+                                                                    + " configured invitation: {}",
+                                                            account,
+                                                            ex.getMessage());
+                                                }
+                                            }
                                             for (String k : store.list("grp/").keySet()) {
                                                 Group g = group(k.substring(4));
+                                                if (g == null) {
+                                                    continue; // a group left earlier
+                                                }
                                                 announceMembers(g);
                                                 for (Member m : members(g)) {
                                                     if (m.connId != null
@@ -162,14 +188,67 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
     @Override
     public CompletionStage<Void> join(Address conversation) {
         return onLoop(
+                        () -> {
+                            Group g = groupOf(conversation);
+                            if (g == null) {
+                                throw DeliveryException.permanent("no group " + conversation.id());
+                            }
+                            announceMembers(g);
+                            return g;
+                        })
+                .thenCompose(this::awaitInviter);
+    }
+
+    /**
+     * Completes when the group's inviter has answered (at once for groups already connected); fails
+     * as offline after {@link #JOIN_WAIT_MS}, the connection still completing later.
+     */
+    private CompletionStage<Void> awaitInviter(Group g) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        loop.execute(
                 () -> {
-                    Group g = groupOf(conversation);
-                    if (g == null) {
-                        throw DeliveryException.permanent("no group " + conversation.id());
+                    Group cur = group(g.id);
+                    if (closed) {
+                        f.completeExceptionally(DeliveryException.offline("session closed"));
+                        return;
                     }
-                    announceMembers(g);
-                    return null;
+                    Member inviter =
+                            cur == null || cur.inviter == null ? null : member(cur, cur.inviter);
+                    if (inviter == null
+                            || inviter.status.connected()
+                            || inviter.status == MemberStatus.LEFT) {
+                        f.complete(null);
+                        return;
+                    }
+                    joinWaiters.computeIfAbsent(g.id, k -> new ArrayList<>()).add(f);
+                    ScheduledFuture<?> timer =
+                            loop.schedule(
+                                    () -> {
+                                        List<CompletableFuture<Void>> l = joinWaiters.get(g.id);
+                                        if (l != null && l.remove(f) && l.isEmpty()) {
+                                            joinWaiters.remove(g.id);
+                                        }
+                                        f.completeExceptionally(
+                                                DeliveryException.offline(
+                                                        "group "
+                                                                + g.id
+                                                                + ": the inviter has not answered"
+                                                                + " yet; the group connects when"
+                                                                + " it does"));
+                                    },
+                                    JOIN_WAIT_MS,
+                                    TimeUnit.MILLISECONDS);
+                    f.whenComplete((v, e) -> timer.cancel(false));
                 });
+        return f;
+    }
+
+    /** Completes the joins waiting for this group (on the loop). */
+    private void releaseJoinWaiters(Group g) {
+        List<CompletableFuture<Void>> l = joinWaiters.remove(g.id);
+        if (l != null) {
+            l.forEach(w -> w.complete(null));
+        }
     }
 
     @Override
@@ -191,6 +270,13 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
         loop.execute(
                 () -> {
                     uploads.clear();
+                    List<CompletableFuture<Void>> waiting = new ArrayList<>();
+                    joinWaiters.values().forEach(waiting::addAll);
+                    joinWaiters.clear();
+                    waiting.forEach(
+                            w ->
+                                    w.completeExceptionally(
+                                            DeliveryException.offline("session closed")));
                     agent.close().whenComplete((v, e) -> done.complete(null));
                 });
         try {
@@ -231,22 +317,84 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
                             Conn c = agent.create(g.id, m.memberId);
                             m.connId = c.id;
                             save(g, m);
-                            ChatMsg inv =
-                                    ChatMsgs.groupInvitation(
-                                            g.myMemberId,
-                                            g.myRole,
-                                            m.memberId,
-                                            m.role,
-                                            agent.link(c).toText(),
-                                            profile(g.name),
-                                            profile(profileName));
                             log.info(
                                     "simplex {} invited member {} to {}",
                                     account,
                                     m.memberId,
                                     g.id);
-                            return INVITATION_PREFIX + B64U.encodeToString(codec.encode(inv));
+                            return invitationText(g, m, c);
                         }));
+    }
+
+    @Override
+    public String presetInvitation(String groupName, int number) {
+        return await(
+                onLoop(
+                        () -> {
+                            Group g = group(stripPrefix(groupName));
+                            if (g == null || !ownedGroups.contains(g.id)) {
+                                throw new IllegalArgumentException("no owned group " + groupName);
+                            }
+                            String secret = settings.inviteSecret();
+                            if (secret == null || number < 1 || number > settings.presetInvites()) {
+                                throw new IllegalArgumentException(
+                                        "no preset invitation " + number + " (see inviteSecret)");
+                            }
+                            Member m = member(g, Presets.memberId(secret, g.id, number));
+                            Conn c = m == null ? null : agent.conn(m.connId);
+                            if (m == null || m.status != MemberStatus.INVITED || c == null) {
+                                throw new IllegalArgumentException(
+                                        "preset invitation " + number + " was used already");
+                            }
+                            return invitationText(g, m, c);
+                        }));
+    }
+
+    private String invitationText(Group g, Member invitee, Conn c) {
+        return Invitations.text(
+                codec,
+                json,
+                g.name,
+                profileName,
+                g.myMemberId,
+                g.myRole,
+                invitee.memberId,
+                invitee.role,
+                agent.link(c));
+    }
+
+    /**
+     * Makes sure an owned group has its preset invitations (with {@code inviteSecret}): a member
+     * record waiting as invited and the connection with derived queue and keys. An invitation
+     * already used (the member accepted, or left since) is not made again.
+     */
+    private void ensurePresets(Group g) {
+        String secret = settings.inviteSecret();
+        if (secret == null) {
+            return;
+        }
+        for (int n = 1; n <= settings.presetInvites(); n++) {
+            String id = Presets.memberId(secret, g.id, n);
+            if (member(g, id) != null) {
+                continue;
+            }
+            Member m = new Member();
+            m.memberId = id;
+            m.role = inviteRole;
+            m.name = id;
+            m.category = "invitee";
+            m.status = MemberStatus.INVITED;
+            Conn c =
+                    agent.createPreset(
+                            g.id,
+                            id,
+                            Presets.connId(secret, g.id, n),
+                            Presets.queueId(secret, g.id, n),
+                            Presets.keyPair(secret, g.id, n));
+            m.connId = c.id;
+            save(g, m);
+            log.info("simplex {} group {}: preset invitation {} ready", account, g.id, n);
+        }
     }
 
     @Override
@@ -254,62 +402,51 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
         await(
                 onLoop(
                         () -> {
-                            ChatMsg inv = parseInvitation(text);
-                            ConnLink link = ConnLink.parse(inv.param(4));
-                            String groupName = profileName(inv.body(0));
-                            for (String k : store.list("grp/").keySet()) {
-                                Group other = group(k.substring(4));
-                                if (other.myMemberId.equals(inv.param(2))) {
-                                    log.info(
-                                            "simplex {} already accepted this invitation", account);
-                                    return null;
-                                }
-                            }
-                            Group g = new Group();
-                            g.id = uniqueGroupId(groupName);
-                            g.name = groupName;
-                            g.myMemberId = inv.param(2);
-                            g.myRole = inv.param(3);
-                            g.myStatus = MemberStatus.ACCEPTED;
-                            g.inviter = inv.param(0);
-                            Member inviter = new Member();
-                            inviter.memberId = inv.param(0);
-                            inviter.role = inv.param(1);
-                            inviter.name = profileName(inv.body(1), inviter.memberId);
-                            inviter.category = "inviter";
-                            inviter.status = MemberStatus.INVITED_ME;
-                            Conn c =
-                                    agent.join(
-                                            link,
-                                            codec.encode(
-                                                    ChatMsgs.groupAccept(
-                                                            g.myMemberId, profile(profileName))),
-                                            g.id,
-                                            inviter.memberId);
-                            inviter.connId = c.id;
-                            save(g);
-                            save(g, inviter);
-                            log.info("simplex {} accepted invitation to group {}", account, g.id);
+                            acceptOnLoop(text);
                             return null;
                         }));
     }
 
-    private ChatMsg parseInvitation(String text) throws SyntaxException {
-        String t = text.strip();
-        if (!t.startsWith(INVITATION_PREFIX)) {
-            throw new IllegalArgumentException("not a " + INVITATION_PREFIX + " invitation");
-        }
-        byte[] raw;
+    /** Accepts an invitation unless it was accepted before (also when the group was left since). */
+    private void acceptOnLoop(String text) {
+        ChatMsg inv = Invitations.parse(codec, text);
+        ConnLink link;
         try {
-            raw = Base64.getUrlDecoder().decode(t.substring(INVITATION_PREFIX.length()));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invitation is not base64url");
+            link = ConnLink.parse(inv.param(4));
+        } catch (TransportException e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
-        ChatMsg m = codec.decode(raw);
-        if (!"x.grp.inv".equals(m.event()) || m.params().size() != 5 || m.body(0) == null) {
-            throw new IllegalArgumentException("not a group invitation (" + m.event() + ")");
+        String groupName = profileName(inv.body(0));
+        for (String v : store.list("grp/").values()) {
+            Group other = read(v, Group.class);
+            if (inv.param(2).equals(other.myMemberId)) {
+                log.info("simplex {} already accepted the invitation to {}", account, other.id);
+                return;
+            }
         }
-        return m;
+        Group g = new Group();
+        g.id = uniqueGroupId(groupName);
+        g.name = groupName;
+        g.myMemberId = inv.param(2);
+        g.myRole = inv.param(3);
+        g.myStatus = MemberStatus.ACCEPTED;
+        g.inviter = inv.param(0);
+        Member inviter = new Member();
+        inviter.memberId = inv.param(0);
+        inviter.role = inv.param(1);
+        inviter.name = profileName(inv.body(1), inviter.memberId);
+        inviter.category = "inviter";
+        inviter.status = MemberStatus.INVITED_ME;
+        Conn c =
+                agent.join(
+                        link,
+                        codec.encode(ChatMsgs.groupAccept(g.myMemberId, profile(profileName))),
+                        g.id,
+                        inviter.memberId);
+        inviter.connId = c.id;
+        save(g);
+        save(g, inviter);
+        log.info("simplex {} accepted invitation to group {}", account, g.id);
     }
 
     // ---- Agent.Listener ----------------------------------------------------------------
@@ -369,6 +506,7 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
         if (m.memberId.equals(g.inviter)) {
             g.myStatus = MemberStatus.CONNECTED;
             save(g);
+            releaseJoinWaiters(g);
         } else if (m.introducedBy != null) {
             Member via = member(g, m.introducedBy);
             if (via != null && via.connId != null && agent.conn(via.connId) != null) {
@@ -676,6 +814,7 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
             log.info("simplex {} ignored {} message from {}", account, kind, from.memberId);
             return;
         }
+        metrics.increment("simplex_messages_received", 1);
         sink.accept(
                 new ChatMessage(
                         address(g),
@@ -694,6 +833,7 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
         if (text == null || msg.param(0) == null) {
             return;
         }
+        metrics.increment("simplex_messages_received", 1);
         sink.accept(
                 new ChatMessage(
                         address(g),
@@ -711,6 +851,7 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
         if (msg.param(0) == null) {
             return;
         }
+        metrics.increment("simplex_messages_received", 1);
         sink.accept(
                 new ChatMessage(
                         address(g),
@@ -756,6 +897,7 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
                                 : ChatMsgs.text(n, text);
             }
             sendToGroup(g, out, null);
+            metrics.increment("simplex_messages_sent", 1);
             return g.myMemberId + ":" + n;
         }
         if (e instanceof FileOffer f) {
@@ -848,7 +990,7 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
             return;
         }
         String prefix = "fout/" + conn.group + "/" + conn.member + "/";
-        for (Map.Entry<String, String> e : store.list(prefix).entrySet()) {
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(store.list(prefix)).entrySet()) {
             FileOut o = read(e.getValue(), FileOut.class);
             long ref = Long.parseLong(e.getKey().substring(prefix.length()));
             FileSpool.SpooledFile file = host.spool().find(o.spoolId).orElse(null);
@@ -1000,7 +1142,10 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
         Group g = new Group();
         g.id = name;
         g.name = name;
-        g.myMemberId = newMemberId();
+        g.myMemberId =
+                settings.inviteSecret() == null
+                        ? newMemberId()
+                        : Presets.ownerMemberId(settings.inviteSecret(), name);
         g.myRole = "owner";
         g.myStatus = MemberStatus.COMPLETE;
         save(g);
@@ -1048,7 +1193,7 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
             base = "group";
         }
         String id = base;
-        for (int i = 2; group(id) != null; i++) {
+        for (int i = 2; store.get("grp/" + id).isPresent(); i++) {
             id = base + "-" + i;
         }
         return id;
@@ -1067,7 +1212,7 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
 
     private List<Member> members(Group g) {
         List<Member> out = new ArrayList<>();
-        for (String v : store.list("mem/" + g.id + "/").values()) {
+        for (String v : new java.util.TreeMap<>(store.list("mem/" + g.id + "/")).values()) {
             out.add(read(v, Member.class));
         }
         return out;
@@ -1104,7 +1249,7 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
     }
 
     private String profile(String name) {
-        return write(Map.of("displayName", name));
+        return Invitations.profile(json, name);
     }
 
     private String profileName(BodyPart body) {

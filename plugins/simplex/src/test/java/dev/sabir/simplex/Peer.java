@@ -6,28 +6,42 @@ import dev.sabir.api.ChatMessage;
 import dev.sabir.api.Delivery;
 import dev.sabir.api.RoomUpdate;
 import dev.sabir.api.Sender;
+import dev.sabir.testkit.RecordingSink;
+import dev.sabir.testkit.TestHost;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
-/** One member in a test: its host (store and spool survive restarts), sink and session. */
+/**
+ * One member in a test: its {@link TestHost} (store, spool and metrics survive restarts of the
+ * session), a fresh {@link RecordingSink} per start, and the session.
+ */
 final class Peer {
     final String name;
-    final MiniHost host;
+    final TestHost host;
+    final Path dir;
     final int port;
     final List<String> groups;
-    RecSink sink = new RecSink();
+
+    /** Extra account keys, read at each start. */
+    final Map<String, Object> extra = new HashMap<>();
+
+    RecordingSink sink = new RecordingSink();
     SimplexSession session;
 
     Peer(String name, EventLoopGroup loops, Path dir, List<String> groups) throws IOException {
         this.name = name;
-        this.host = new MiniHost(loops, dir.resolve(name));
+        this.dir = dir.resolve(name);
+        this.host = new TestHost(this.dir, loops);
         this.groups = groups;
         this.port = freePortBelowEphemeralRange();
     }
@@ -52,15 +66,16 @@ final class Peer {
     }
 
     AccountConfig config() {
-        return new AccountConfig(
-                name,
-                "simplex",
-                true,
-                Map.of("listen", "127.0.0.1:" + port, "name", name, "groups", groups));
+        Map<String, Object> settings = new HashMap<>(extra);
+        settings.put("listen", "127.0.0.1:" + port);
+        settings.put("name", name);
+        settings.put("groups", groups);
+        return new AccountConfig(name, "simplex", true, settings);
     }
 
+    /** Opens a new session (fresh sink) on the same host and waits until it is online. */
     Peer start() throws Exception {
-        sink = new RecSink();
+        sink = new RecordingSink();
         session = (SimplexSession) new SimplexConnector().open(config(), host, sink);
         session.connect().toCompletableFuture().get(10, TimeUnit.SECONDS);
         return this;
@@ -81,15 +96,20 @@ final class Peer {
                 .get(10, TimeUnit.SECONDS);
     }
 
+    /** The events of one type the current sink recorded. */
+    <T> List<T> events(Class<T> type) {
+        return sink.events().stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
     /** Nicks in the latest member list of a group, without myself. */
     Set<String> members(String group) {
         List<RoomUpdate> lists =
-                sink.of(RoomUpdate.class).stream()
+                events(RoomUpdate.class).stream()
                         .filter(
                                 u ->
                                         u.change() == RoomUpdate.Change.MEMBERS
                                                 && u.conversation().equals(group(group)))
-                        .collect(Collectors.toList());
+                        .toList();
         if (lists.isEmpty()) {
             return Set.of();
         }
@@ -101,5 +121,25 @@ final class Peer {
 
     long received(String text) {
         return sink.messages().stream().filter(m -> m.text().equals(text)).count();
+    }
+
+    /** Bytes written so far into unfinished uploads of the spool (its {@code .part} files). */
+    long uploadedBytes() throws IOException {
+        Path spool = dir.resolve("spool");
+        if (!Files.isDirectory(spool)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(spool)) {
+            long total = 0;
+            for (Path p : files.filter(f -> f.toString().endsWith(".part")).toList()) {
+                total += Files.size(p);
+            }
+            return total;
+        }
+    }
+
+    /** A counter of this member's metrics (all sessions on its host together). */
+    long counter(String name) {
+        return host.metrics().counter(name);
     }
 }

@@ -13,6 +13,8 @@ import dev.sabir.api.DeliveryException;
 import dev.sabir.api.InvalidConfigException;
 import dev.sabir.api.Sender;
 import dev.sabir.api.SessionState;
+import dev.sabir.testkit.RecordingSink;
+import dev.sabir.testkit.TestHost;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -74,14 +76,20 @@ class SessionLifecycleTest {
         assertThat(b.received("one") + b.received("two") + b.received("three")).isEqualTo(2);
         assertThat(b.host.store().list("out/")).isEmpty();
         assertThat(a.host.store().list("out/")).isEmpty();
+        // the counters span the restarts: three messages out, each received exactly once
+        assertThat(a.counter("simplex_messages_sent")).isEqualTo(3);
+        assertThat(b.counter("simplex_messages_received")).isEqualTo(3);
+        assertThat(a.counter("simplex_blocks_rejected")).isZero();
         a.stop();
         b.stop();
+        a.host.close();
+        b.host.close();
     }
 
     @Test
     void closeIsIdempotentReleasesThePortAndRefusesDeliveries() throws Exception {
         Peer a = new Peer("alice", loops, dir, List.of("team")).start();
-        assertThat(a.sink.of(SessionState.class))
+        assertThat(a.events(SessionState.class))
                 .anyMatch(s -> s.state() == SessionState.State.ONLINE);
         a.session.join(a.group("team")).toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertThatThrownBy(
@@ -108,11 +116,18 @@ class SessionLifecycleTest {
                                         .toCompletableFuture()
                                         .get(5, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(DeliveryException.class);
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", a.port));
-            assertThat(s.isBound()).isTrue();
-        }
+        // NIO frees a closed listener's port once its selector has run again: allow a moment
+        await().atMost(Duration.ofSeconds(5))
+                .ignoreExceptionsInstanceOf(java.net.BindException.class)
+                .until(
+                        () -> {
+                            try (ServerSocket s = new ServerSocket()) {
+                                s.setReuseAddress(true);
+                                s.bind(new InetSocketAddress("127.0.0.1", a.port));
+                                return s.isBound();
+                            }
+                        });
+        a.host.close();
     }
 
     @Test
@@ -126,16 +141,32 @@ class SessionLifecycleTest {
         assertKey(c, Map.of("listen", "nohost"), "listen");
         assertKey(c, Map.of("listen", "127.0.0.1:1", "groups", List.of("bad name")), "groups");
         assertKey(c, Map.of("listen", "127.0.0.1:1", "inviteRole", "king"), "inviteRole");
+        assertKey(c, Map.of("listen", "127.0.0.1:1", "inviteSecret", "short"), "inviteSecret");
+        assertKey(c, Map.of("listen", "127.0.0.1:1", "presetInvites", 2), "presetInvites");
+        assertKey(
+                c,
+                Map.of(
+                        "listen",
+                        "127.0.0.1:1",
+                        "inviteSecret",
+                        "0123456789abcdef",
+                        "presetInvites",
+                        99),
+                "presetInvites");
+        assertKey(c, Map.of("listen", "127.0.0.1:1", "join", List.of("hello")), "join");
+        assertKey(c, Map.of("listen", "127.0.0.1:1", "join", "simplex:/group#AAAA"), "join");
     }
 
     private void assertKey(SimplexConnector c, Map<String, Object> settings, String key) {
-        assertThatThrownBy(
-                        () ->
-                                c.open(
-                                        new AccountConfig("x", "simplex", true, settings),
-                                        new MiniHost(loops, dir.resolve("x")),
-                                        new RecSink()))
-                .isInstanceOfSatisfying(
-                        InvalidConfigException.class, e -> assertThat(e.key()).isEqualTo(key));
+        try (TestHost host = new TestHost(dir.resolve("x"), loops)) {
+            assertThatThrownBy(
+                            () ->
+                                    c.open(
+                                            new AccountConfig("x", "simplex", true, settings),
+                                            host,
+                                            new RecordingSink()))
+                    .isInstanceOfSatisfying(
+                            InvalidConfigException.class, e -> assertThat(e.key()).isEqualTo(key));
+        }
     }
 }

@@ -88,6 +88,8 @@ class TamperTest {
             s.getOutputStream().write(FrameCodec.encode(new Frame.Msg(queue, next, null, forged)));
             assertClosedByPeer(s);
         }
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> a.counter("simplex_blocks_rejected") == 1);
         assertThat(a.sink.messages()).hasSize(1);
         b.say("team", "still flowing");
         await().atMost(Duration.ofSeconds(10)).until(() -> a.received("still flowing") == 1);
@@ -122,6 +124,10 @@ class TamperTest {
         }
         b.say("team", "after garbage");
         await().atMost(Duration.ofSeconds(10)).until(() -> a.received("after garbage") == 1);
+        // one rejected block per bad connection, none for the real traffic
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> a.counter("simplex_blocks_rejected") == 2);
+        assertThat(b.counter("simplex_blocks_rejected")).isZero();
     }
 
     @Test

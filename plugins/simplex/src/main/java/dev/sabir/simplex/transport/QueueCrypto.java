@@ -13,6 +13,7 @@ import java.security.PublicKey;
 import java.security.interfaces.XECPublicKey;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.XECPrivateKeySpec;
 import java.security.spec.XECPublicKeySpec;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -47,6 +48,30 @@ public final class QueueCrypto {
             g.initialize(NamedParameterSpec.X25519);
             return g.generateKeyPair();
         } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("X25519 unavailable", e);
+        }
+    }
+
+    /**
+     * The X25519 key pair whose private scalar is {@code seed} (32 bytes, clamped as RFC 7748
+     * says). Used for preset invitations, whose keys are derived from a configured secret.
+     */
+    public static KeyPair fromSeed(byte[] seed) {
+        if (seed.length != 32) {
+            throw new IllegalArgumentException("seed must be 32 bytes");
+        }
+        try {
+            PrivateKey priv =
+                    KeyFactory.getInstance("XDH")
+                            .generatePrivate(
+                                    new XECPrivateKeySpec(NamedParameterSpec.X25519, seed.clone()));
+            byte[] base = new byte[32];
+            base[0] = 9; // the curve's base point u = 9
+            KeyAgreement ka = KeyAgreement.getInstance("XDH");
+            ka.init(priv);
+            ka.doPhase(publicKey(base), true);
+            return new KeyPair(publicKey(ka.generateSecret()), priv);
+        } catch (GeneralSecurityException | TransportException e) {
             throw new IllegalStateException("X25519 unavailable", e);
         }
     }

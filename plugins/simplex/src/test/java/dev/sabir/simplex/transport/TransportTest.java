@@ -145,4 +145,34 @@ class TransportTest {
         assertThatThrownBy(() -> QueueCrypto.open(k2, QueueCrypto.PURPOSE_MSG, 3, aad, sealed))
                 .isInstanceOf(TransportException.class);
     }
+
+    @Test
+    void seededKeyPairsAreDeterministicAndAgreeWithRandomOnes() throws Exception {
+        byte[] seed = new byte[32];
+        new Random(11).nextBytes(seed);
+        KeyPair a = QueueCrypto.fromSeed(seed);
+        KeyPair again = QueueCrypto.fromSeed(seed);
+        assertThat(QueueCrypto.rawPublic(a.getPublic()))
+                .isEqualTo(QueueCrypto.rawPublic(again.getPublic()));
+        seed[31] ^= 1;
+        assertThat(QueueCrypto.rawPublic(QueueCrypto.fromSeed(seed).getPublic()))
+                .isNotEqualTo(QueueCrypto.rawPublic(a.getPublic()));
+        KeyPair b = QueueCrypto.generate();
+        byte[] q = new byte[16];
+        // both sides derive the same queue key only if the seeded public key matches its private
+        // key
+        byte[] fromA =
+                QueueCrypto.queueKey(
+                        QueueCrypto.privateKey(a.getPrivate().getEncoded()),
+                        QueueCrypto.publicKey(QueueCrypto.rawPublic(b.getPublic())),
+                        q);
+        byte[] fromB =
+                QueueCrypto.queueKey(
+                        b.getPrivate(),
+                        QueueCrypto.publicKey(QueueCrypto.rawPublic(a.getPublic())),
+                        q);
+        assertThat(fromA).isEqualTo(fromB);
+        assertThatThrownBy(() -> QueueCrypto.fromSeed(new byte[31]))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
