@@ -277,6 +277,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shippedConfigsAreValid() throws Exception {
+        Path root = Path.of(System.getProperty("sabir.root", "../..")).toAbsolutePath().normalize();
+        Map<String, String> env =
+                Map.of("SABIR_ADMIN_TOKEN", "t0ken", "SABIR_DB_PASSWORD", "pw", "LIBERA_PASSWORD", "pw");
+        SabirConfig shipped = ConfigLoader.load(root.resolve("config/sabir.yml"), Map.of(), dir);
+        assertThat(shipped.admin().listen().getPort()).isEqualTo(8470);
+        assertThat(shipped.admin().listen().getAddress().isLoopbackAddress()).isTrue();
+        assertThat(shipped.storage().url()).startsWith("jdbc:sqlite:");
+        assertThat(shipped.accounts().get("lobby-net").plugin()).isEqualTo("loopback");
+        assertThat(shipped.accounts().get("lobby-net").settings()).containsEntry("listen", "127.0.0.1:8471");
+        try (var examples = Files.list(root.resolve("config/examples"))) {
+            for (Path example : examples.filter(p -> p.toString().endsWith(".yml")).toList()) {
+                assertThat(ConfigLoader.load(example, env, dir).source()).isEqualTo(example);
+            }
+        }
+    }
+
+    @Test
     void missingFile() {
         Path nowhere = dir.resolve("nope.yml");
         assertThatThrownBy(() -> ConfigLoader.load(nowhere, Map.of(), dir))
