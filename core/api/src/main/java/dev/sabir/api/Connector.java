@@ -19,6 +19,16 @@ public interface Connector extends ExtensionPoint {
     Set<Capability> capabilities();
 
     /**
+     * What one account can carry, when it differs from the connector's default (e.g. an IRC server
+     * without echo-message). The router degrades deliveries to this account accordingly.
+     *
+     * @throws InvalidConfigException when the account's keys are wrong
+     */
+    default Set<Capability> capabilities(AccountConfig account) throws InvalidConfigException {
+        return capabilities();
+    }
+
+    /**
      * Creates a session for one account. Must not block or connect yet: {@link Session#connect()}
      * does that.
      *

@@ -3,79 +3,542 @@ package dev.sabir.server.router;
 import dev.sabir.api.Address;
 import dev.sabir.api.BridgeEvent;
 import dev.sabir.api.Capability;
+import dev.sabir.api.ChatMessage;
+import dev.sabir.api.FileOffer;
 import dev.sabir.api.FileSpool;
+import dev.sabir.api.PresenceUpdate;
+import dev.sabir.api.RoomUpdate;
 import dev.sabir.api.Session;
+import dev.sabir.api.SessionState;
+import dev.sabir.api.Typing;
 import dev.sabir.server.config.SabirConfig;
 import dev.sabir.server.store.Database;
+import dev.sabir.server.store.StoreException;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Carries events between conversations: links (named sets of conversations on different accounts)
  * and gateway routes (personal accounts of XMPP users). One ordered lane per conversation, echo
  * suppression, nick templates, capability degradation per destination, durable deliveries and the
  * cross-network message id map.
+ *
+ * <p>How an event travels: {@link #accept} puts it on the lane of its conversation and returns. On
+ * the lane (a small worker pool, never a Netty event loop) the router drops events from the
+ * session's own identity and network echoes of its own deliveries, finds the destinations (the
+ * other members of every link the conversation belongs to, and the owner's gateway session for a
+ * personal account), stores one delivery per destination ({@link ChatMessage} and {@link FileOffer}
+ * only; typing, presence, room and file progress events are relayed live and never stored), and
+ * hands each to the destination's {@link Outbox}. The outbox delivers in order, one at a time,
+ * translating referenced message ids and degrading features the destination lacks just before the
+ * attempt.
+ *
+ * <p>Delivery semantics are at least once: a delivery that was in flight when the server stopped,
+ * or when its session was replaced, is attempted again.
  */
 public final class Router implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+
+    /** Default bound of each destination's queue. */
+    public static final int DEFAULT_MAX_QUEUE = 1000;
+
+    /** Overflow policy: drop the oldest waiting delivery (default). */
+    public static final String DROP_OLDEST = "drop-oldest";
+
+    /** Overflow policy: refuse the new delivery. */
+    public static final String DROP_NEWEST = "drop-newest";
+
+    private static final int INBOUND_CAPACITY = 10_000;
+    private static final Duration KEEP_FINISHED = Duration.ofDays(7);
+    private static final Duration KEEP_ID_MAP = Duration.ofDays(30);
+
+    private final DeliveryStore store;
+    private final MessageMap map;
+    private final LinkStore linkStore;
+    private final RouterMetrics metrics;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timers;
+    private final Outbox.Env env;
+    private final AtomicLong pendingCount;
+
+    private final Map<String, Lane> inbound = new ConcurrentHashMap<>();
+    private final Map<String, Outbox> outboxes = new ConcurrentHashMap<>();
+    private final Map<Address, Attachment> attachments = new ConcurrentHashMap<>();
+    private final Map<Address, GatewayRoute> routes = new ConcurrentHashMap<>();
+    private final AtomicLong generations = new AtomicLong();
+
+    private final Object linkLock = new Object();
+    private final Map<String, SabirConfig.LinkEntry> configured = new LinkedHashMap<>();
+    private final Map<String, SabirConfig.LinkEntry> runtime = new LinkedHashMap<>();
+    private volatile LinkIndex index = new LinkIndex(List.of(), Map.of());
+
+    private volatile boolean closed;
+
+    private record GatewayRoute(Address gatewayAccount, String owner) {}
+
+    private record LinkIndex(
+            List<SabirConfig.LinkEntry> all, Map<Address, List<SabirConfig.LinkEntry>> byMember) {}
 
     /**
      * @param db the database (deliveries, id map, runtime links)
      * @param registry metrics
-     * @param settings queue bounds and overflow policy
+     * @param settings queue bounds and overflow policy; null for the defaults
      * @param spool for file links where a destination has no native file transfer
+     * @throws IllegalArgumentException when {@code whenFull} is not a known policy
      */
-    public Router(Database db, MeterRegistry registry, SabirConfig.Routing settings, FileSpool spool) {}
+    public Router(Database db, MeterRegistry registry, SabirConfig.Routing settings, FileSpool spool) {
+        this(db, registry, settings, spool, Duration.ofMillis(100), Duration.ofSeconds(30));
+    }
 
-    /** Replaces the links that come from the config file (runtime links stay). */
-    public void setConfiguredLinks(Collection<SabirConfig.LinkEntry> links) {}
+    /** With explicit retry backoff (first delay, maximum delay), for tests. */
+    Router(
+            Database db,
+            MeterRegistry registry,
+            SabirConfig.Routing settings,
+            FileSpool spool,
+            Duration retryBase,
+            Duration retryMax) {
+        Objects.requireNonNull(db, "db");
+        Objects.requireNonNull(registry, "registry");
+        int maxQueue =
+                settings == null || settings.maxQueuePerDestination() <= 0
+                        ? DEFAULT_MAX_QUEUE
+                        : settings.maxQueuePerDestination();
+        boolean dropNewest = dropNewest(settings == null ? null : settings.whenFull());
+        this.store = new DeliveryStore(db);
+        this.map = new MessageMap(db);
+        this.linkStore = new LinkStore(db);
+        prune();
+        List<Pending> waiting = store.loadPending();
+        this.pendingCount = new AtomicLong(waiting.size());
+        synchronized (linkLock) {
+            runtime.putAll(linkStore.loadAll());
+            rebuildIndex();
+        }
+        this.metrics = new RouterMetrics(registry, pendingCount);
+        int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        this.workers = Executors.newFixedThreadPool(threads, daemonThreads("sabir-router-"));
+        this.timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("sabir-router-timer-"));
+        this.env =
+                new Outbox.Env(
+                        store,
+                        map,
+                        new Degrader(spool),
+                        metrics,
+                        timers,
+                        attachments::get,
+                        pendingCount,
+                        maxQueue,
+                        dropNewest,
+                        Duration.ofSeconds(60),
+                        retryBase,
+                        retryMax);
+        for (Pending p : waiting) {
+            outbox(p.target()).offer(p);
+        }
+        if (!waiting.isEmpty()) {
+            LOG.info("{} pending deliveries wait for their sessions", waiting.size());
+        }
+    }
 
-    /** Creates (persists) a runtime link. */
-    public void createLink(SabirConfig.LinkEntry link) {}
+    private static boolean dropNewest(String whenFull) {
+        if (whenFull == null || whenFull.isBlank()) {
+            return false;
+        }
+        return switch (whenFull.trim().toLowerCase(Locale.ROOT)) {
+            case DROP_OLDEST -> false;
+            case DROP_NEWEST -> true;
+            default ->
+                    throw new IllegalArgumentException(
+                            "router.whenFull must be drop-oldest or drop-newest, got '"
+                                    + whenFull
+                                    + "'");
+        };
+    }
+
+    private void prune() {
+        long now = System.currentTimeMillis();
+        try {
+            int d = store.prune(now - KEEP_FINISHED.toMillis());
+            int m = map.prune(now - KEEP_ID_MAP.toMillis());
+            if (d + m > 0) {
+                LOG.info("pruned {} finished deliveries and {} old message ids", d, m);
+            }
+        } catch (StoreException e) {
+            LOG.warn("pruning old deliveries failed: {}", e.getMessage());
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    // ---------------------------------------------------------------- links
+
+    /**
+     * Replaces the links that come from the config file (runtime links stay).
+     *
+     * @throws IllegalArgumentException when a link is malformed (fewer than two members, a member
+     *     that is an account rather than a conversation, a member listed twice) or two links share
+     *     a name
+     */
+    public void setConfiguredLinks(Collection<SabirConfig.LinkEntry> links) {
+        Map<String, SabirConfig.LinkEntry> next = new LinkedHashMap<>();
+        for (SabirConfig.LinkEntry l : links) {
+            SabirConfig.LinkEntry v = validate(l);
+            if (next.put(v.name(), v) != null) {
+                throw new IllegalArgumentException("link '" + v.name() + "' is defined twice");
+            }
+        }
+        synchronized (linkLock) {
+            configured.clear();
+            configured.putAll(next);
+            rebuildIndex();
+        }
+    }
+
+    /**
+     * Creates (persists) a runtime link.
+     *
+     * @throws IllegalArgumentException when the link is malformed or the name is taken
+     */
+    public void createLink(SabirConfig.LinkEntry link) {
+        SabirConfig.LinkEntry v = validate(link);
+        synchronized (linkLock) {
+            if (configured.containsKey(v.name()) || runtime.containsKey(v.name())) {
+                throw new IllegalArgumentException("a link named '" + v.name() + "' exists");
+            }
+            linkStore.insert(v);
+            runtime.put(v.name(), v);
+            rebuildIndex();
+        }
+        LOG.info("link {} created with {} members", v.name(), v.members().size());
+    }
 
     /** Removes a runtime or configured link until restart; false when unknown. */
     public boolean removeLink(String name) {
-        return false;
+        boolean removed;
+        synchronized (linkLock) {
+            removed = configured.remove(name) != null;
+            if (runtime.remove(name) != null) {
+                linkStore.delete(name);
+                removed = true;
+            }
+            if (removed) {
+                rebuildIndex();
+            }
+        }
+        if (removed) {
+            LOG.info("link {} removed", name);
+        }
+        return removed;
     }
 
-    /** All links now in force. */
+    /** All links now in force: configured ones first, then runtime ones. */
     public List<SabirConfig.LinkEntry> links() {
-        return List.of();
+        return index.all();
     }
 
     /** The conversations of an account that are link members (to join when the session starts). */
     public List<Address> conversationsOf(Address account) {
-        return List.of();
+        List<Address> out = new ArrayList<>();
+        for (Address a : index.byMember().keySet()) {
+            if (a.sameAccount(account)) {
+                out.add(a);
+            }
+        }
+        return out;
     }
 
-    /** An event reported by a session. Never blocks. */
-    public void accept(BridgeEvent event) {}
+    private static SabirConfig.LinkEntry validate(SabirConfig.LinkEntry l) {
+        Objects.requireNonNull(l, "link");
+        String name = l.name();
+        if (name == null || name.isBlank() || name.length() > 200) {
+            throw new IllegalArgumentException("a link needs a name of 1 to 200 characters");
+        }
+        if (l.members() == null || l.members().size() < 2) {
+            throw new IllegalArgumentException("link '" + name + "' needs at least two members");
+        }
+        Set<Address> seen = new HashSet<>();
+        for (Address a : l.members()) {
+            if (a == null || a.id().isEmpty()) {
+                throw new IllegalArgumentException(
+                        "link '" + name + "': member " + a + " is not a conversation");
+            }
+            if (!seen.add(a)) {
+                throw new IllegalArgumentException(
+                        "link '" + name + "': member " + a + " is listed twice");
+            }
+        }
+        return new SabirConfig.LinkEntry(
+                name,
+                List.copyOf(l.members()),
+                l.format(),
+                l.options() == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(l.options())));
+    }
+
+    private void rebuildIndex() {
+        List<SabirConfig.LinkEntry> all = new ArrayList<>(configured.values());
+        for (SabirConfig.LinkEntry l : runtime.values()) {
+            if (!configured.containsKey(l.name())) {
+                all.add(l);
+            }
+        }
+        Map<Address, List<SabirConfig.LinkEntry>> byMember = new LinkedHashMap<>();
+        for (SabirConfig.LinkEntry l : all) {
+            for (Address a : l.members()) {
+                byMember.computeIfAbsent(a, k -> new ArrayList<>()).add(l);
+            }
+        }
+        byMember.replaceAll((k, v) -> List.copyOf(v));
+        index = new LinkIndex(List.copyOf(all), Collections.unmodifiableMap(byMember));
+    }
+
+    // ---------------------------------------------------------------- events in
+
+    /** An event reported by a session. Never blocks: the event is queued on its conversation's lane. */
+    public void accept(BridgeEvent event) {
+        Objects.requireNonNull(event, "event");
+        if (closed || event instanceof SessionState) {
+            return;
+        }
+        Address conversation = event.conversation();
+        if (!lane(conversation.toString()).offer(() -> route(event))) {
+            metrics.dropped(conversation.accountAddress(), "inbound-full");
+        }
+    }
+
+    private Lane lane(String key) {
+        return inbound.computeIfAbsent(key, k -> new Lane("in " + k, workers, INBOUND_CAPACITY));
+    }
+
+    private void route(BridgeEvent event) {
+        if (isSelf(event)) {
+            return;
+        }
+        Address conversation = event.conversation();
+        String key = conversation.toString();
+        try {
+            if (event instanceof ChatMessage m && map.isOurs(key, m.id())) {
+                LOG.debug("{}: dropping the network's echo of message {}", key, m.id());
+                return;
+            }
+            List<Target> targets = targets(conversation);
+            if (!targets.isEmpty()) {
+                dispatch(conversation, key, event, targets);
+            }
+        } catch (StoreException e) {
+            LOG.error("{}: event lost, the store failed: {}", key, e.getMessage());
+            metrics.dropped(conversation.accountAddress(), "store-error");
+        }
+    }
+
+    private static boolean isSelf(BridgeEvent event) {
+        if (event instanceof ChatMessage m) {
+            return m.sender().self();
+        }
+        if (event instanceof FileOffer f) {
+            return f.sender().self();
+        }
+        if (event instanceof Typing t) {
+            return t.who().self();
+        }
+        if (event instanceof PresenceUpdate p) {
+            return p.who().self();
+        }
+        if (event instanceof RoomUpdate r) {
+            return r.member() != null && r.member().self();
+        }
+        return false;
+    }
+
+    private List<Target> targets(Address conversation) {
+        Map<String, Target> out = new LinkedHashMap<>();
+        for (SabirConfig.LinkEntry link : index.byMember().getOrDefault(conversation, List.of())) {
+            for (Address member : link.members()) {
+                if (!member.equals(conversation)) {
+                    out.putIfAbsent(
+                            member.toString(), Target.member(member, link.name(), link.format()));
+                }
+            }
+        }
+        GatewayRoute route = routes.get(conversation.accountAddress());
+        if (route != null && !conversation.id().isEmpty()) {
+            Target t = Target.gateway(route.gatewayAccount(), conversation);
+            out.putIfAbsent(t.key(), t);
+        }
+        return List.copyOf(out.values());
+    }
+
+    /** Stores (when durable) and queues one delivery per target. Runs on the source's lane. */
+    private void dispatch(Address source, String sourceKey, BridgeEvent event, List<Target> targets) {
+        if (EventCodec.durable(event)) {
+            List<Pending> stored = store.insert(source, sourceKey, event, targets);
+            pendingCount.addAndGet(stored.size());
+            for (Pending p : stored) {
+                outbox(p.target()).offer(p);
+            }
+        } else {
+            for (Target t : targets) {
+                if (attachments.containsKey(t.account())) {
+                    outbox(t).offer(new Pending(0, t, source, sourceKey, null, event));
+                }
+            }
+        }
+    }
+
+    private Outbox outbox(Target t) {
+        return outboxes.computeIfAbsent(
+                t.key(),
+                k -> new Outbox(env, k, t.account(), new Lane("out " + k, workers, Integer.MAX_VALUE)));
+    }
+
+    // ---------------------------------------------------------------- sessions
 
     /** The account's session is online: pending deliveries to it are replayed in order. */
-    public void attach(Address account, Session session, Set<Capability> capabilities) {}
+    public void attach(Address account, Session session, Set<Capability> capabilities) {
+        Objects.requireNonNull(session, "session");
+        Address acc = account.accountAddress();
+        Set<Capability> caps =
+                capabilities == null || capabilities.isEmpty()
+                        ? Collections.unmodifiableSet(EnumSet.noneOf(Capability.class))
+                        : Collections.unmodifiableSet(EnumSet.copyOf(capabilities));
+        attachments.put(acc, new Attachment(session, caps, generations.incrementAndGet()));
+        LOG.debug("{} attached", acc);
+        for (Outbox o : outboxes.values()) {
+            if (o.account().equals(acc)) {
+                o.attached();
+            }
+        }
+    }
 
     /** The account's session is offline or closed: deliveries to it wait in the store. */
-    public void detach(Address account) {}
+    public void detach(Address account) {
+        Address acc = account.accountAddress();
+        if (attachments.remove(acc) == null) {
+            return;
+        }
+        LOG.debug("{} detached", acc);
+        for (Outbox o : outboxes.values()) {
+            if (o.account().equals(acc)) {
+                o.detached();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- gateway
 
     /** Routes every event of a personal account to its owner's gateway session. */
-    public void setGatewayRoute(Address personalAccount, Address gatewayAccount, String owner) {}
+    public void setGatewayRoute(Address personalAccount, Address gatewayAccount, String owner) {
+        Objects.requireNonNull(owner, "owner");
+        routes.put(
+                personalAccount.accountAddress(),
+                new GatewayRoute(gatewayAccount.accountAddress(), owner));
+    }
 
     /** Removes a gateway route. */
-    public void removeGatewayRoute(Address personalAccount) {}
+    public void removeGatewayRoute(Address personalAccount) {
+        routes.remove(personalAccount.accountAddress());
+    }
 
     /**
-     * An event from a gateway user into a conversation of one of their personal accounts.
+     * An event from a gateway user into a conversation of one of their personal accounts. It is
+     * delivered (durably for messages and file offers) to the personal account's session, with the
+     * raw text as {@code Delivery.text}; ids it refers to are translated from the gateway's ids.
      *
      * @throws IllegalArgumentException when the conversation's account is not owned by {@code owner}
      */
-    public void sendFromGateway(String owner, BridgeEvent event) {}
+    public void sendFromGateway(String owner, BridgeEvent event) {
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(event, "event");
+        Address conversation = event.conversation();
+        Address personal = conversation.accountAddress();
+        GatewayRoute route = routes.get(personal);
+        if (route == null || !route.owner().equals(owner)) {
+            throw new IllegalArgumentException(personal + " is not a personal account of " + owner);
+        }
+        if (event instanceof SessionState || conversation.id().isEmpty()) {
+            throw new IllegalArgumentException("only conversation events can be sent");
+        }
+        if (closed) {
+            return;
+        }
+        String sourceKey = Target.gatewayKey(route.gatewayAccount(), conversation);
+        Target target =
+                new Target(conversation.toString(), personal, conversation, Target.GATEWAY, "{text}");
+        boolean queued =
+                lane(sourceKey)
+                        .offer(
+                                () -> {
+                                    try {
+                                        dispatch(
+                                                route.gatewayAccount(),
+                                                sourceKey,
+                                                event,
+                                                List.of(target));
+                                    } catch (StoreException e) {
+                                        LOG.error(
+                                                "{}: gateway event lost, the store failed: {}",
+                                                sourceKey,
+                                                e.getMessage());
+                                        metrics.dropped(personal, "store-error");
+                                    }
+                                });
+        if (!queued) {
+            metrics.dropped(personal, "inbound-full");
+        }
+    }
+
+    // ---------------------------------------------------------------- state
 
     /** Deliveries stored and not yet accepted by their destination. */
     public long pending() {
-        return 0;
+        return pendingCount.get();
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        attachments.clear();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(2, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        timers.shutdownNow();
+        metrics.close();
+    }
 }
