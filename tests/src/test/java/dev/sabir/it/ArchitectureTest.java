@@ -184,7 +184,8 @@ class ArchitectureTest {
     }
 
     private static ArchCondition<JavaClass> dependOnlyOnNettyJdkAndOwnCodec() {
-        return new ArchCondition<>("depend only on java.., io.netty.. and their own codec package") {
+        return new ArchCondition<>(
+                "depend only on java.., io.netty.. and their own codec package") {
             @Override
             public void check(JavaClass item, ConditionEvents events) {
                 String pkg = item.getPackageName();

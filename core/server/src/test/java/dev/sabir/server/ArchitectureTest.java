@@ -12,8 +12,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
-import java.util.jar.JarFile;
 import java.nio.file.Path;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +36,8 @@ class ArchitectureTest {
 
     private static JavaClasses importFrom(Path where) {
         ClassFileImporter importer =
-                new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS);
+                new ClassFileImporter()
+                        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS);
         if (Files.isRegularFile(where)) {
             try (JarFile jar = new JarFile(where.toFile())) {
                 return importer.importJar(jar);
@@ -63,7 +64,8 @@ class ArchitectureTest {
                 .resideInAPackage("dev.sabir.api..")
                 .should()
                 .onlyDependOnClassesThat()
-                .resideInAnyPackage("java..", "org.pf4j..", "io.netty..", "org.slf4j..", "dev.sabir.api..")
+                .resideInAnyPackage(
+                        "java..", "org.pf4j..", "io.netty..", "org.slf4j..", "dev.sabir.api..")
                 .check(api);
     }
 

@@ -27,13 +27,16 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The whole server in this JVM: real SQLite, the loopback plugin from the class path, real HTTP. */
+/**
+ * The whole server in this JVM: real SQLite, the loopback plugin from the class path, real HTTP.
+ */
 class SabirServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -46,7 +49,11 @@ class SabirServerTest {
                 HttpRequest.newBuilder(URI.create(url))
                         .timeout(Duration.ofSeconds(10))
                         .header("Authorization", "Bearer tok")
-                        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -81,11 +88,14 @@ class SabirServerTest {
             await().atMost(Duration.ofSeconds(20))
                     .untilAsserted(
                             () -> {
-                                JsonNode health = JSON.readTree(send("GET", base + "/health", null).body());
+                                JsonNode health =
+                                        JSON.readTree(send("GET", base + "/health", null).body());
                                 assertThat(health.get("status").asText()).isEqualTo("up");
                                 assertThat(health.get("accounts")).hasSize(2);
                                 for (JsonNode a : health.get("accounts")) {
-                                    assertThat(a.get("state").asText()).as(a.toString()).isEqualTo("online");
+                                    assertThat(a.get("state").asText())
+                                            .as(a.toString())
+                                            .isEqualTo("online");
                                 }
                             });
             // the loopback network really listens
@@ -96,20 +106,38 @@ class SabirServerTest {
             String metrics = send("GET", base + "/metrics", null).body();
             assertThat(metrics).contains("jvm_memory_used_bytes").contains("sabir_spool_bytes");
 
-            assertThat(server.router().links()).extracting(SabirConfig.LinkEntry::name).containsExactly("lobby");
+            assertThat(server.router().links())
+                    .extracting(SabirConfig.LinkEntry::name)
+                    .containsExactly("lobby");
             HttpResponse<String> refused =
-                    send("POST", base + "/api/links", "{\"name\":\"x\",\"members\":[\"loopback:neta/a\",\"loopback:ghost/a\"]}");
+                    send(
+                            "POST",
+                            base + "/api/links",
+                            "{\"name\":\"x\",\"members\":[\"loopback:neta/a\",\"loopback:ghost/a\"]}");
             assertThat(refused.statusCode()).isEqualTo(400);
             assertThat(refused.body()).contains("ghost");
             HttpResponse<String> created =
-                    send("POST", base + "/api/links", "{\"name\":\"side\",\"members\":[\"loopback:neta/side\",\"loopback:netb/side\"]}");
+                    send(
+                            "POST",
+                            base + "/api/links",
+                            "{\"name\":\"side\",\"members\":[\"loopback:neta/side\",\"loopback:netb/side\"]}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-            assertThat(server.router().links()).extracting(SabirConfig.LinkEntry::name).contains("lobby", "side");
-            assertThat(send("POST", base + "/api/accounts/neta/restart", null).statusCode()).isEqualTo(202);
+            assertThat(server.router().links())
+                    .extracting(SabirConfig.LinkEntry::name)
+                    .contains("lobby", "side");
+            assertThat(send("POST", base + "/api/accounts/neta/restart", null).statusCode())
+                    .isEqualTo(202);
 
             // spooled files are linked on the bound admin port
             byte[] content = "bytes on their way\n".getBytes(StandardCharsets.UTF_8);
-            FileSpool.Upload up = server.spool().receive(Address.parse("loopback:neta/lobby"), "f1", "note.txt", content.length, null);
+            FileSpool.Upload up =
+                    server.spool()
+                            .receive(
+                                    Address.parse("loopback:neta/lobby"),
+                                    "f1",
+                                    "note.txt",
+                                    content.length,
+                                    null);
             up.write(0, content, 0, content.length);
             FileSpool.SpooledFile f = up.complete();
             URI link = server.spool().link(f.spoolId());
@@ -120,14 +148,17 @@ class SabirServerTest {
         }
         server.close(); // idempotent
 
-        assertThatThrownBy(() -> new Socket("127.0.0.1", admin.getPort()).close()).isInstanceOf(ConnectException.class);
-        assertThatThrownBy(() -> new Socket("127.0.0.1", portA).close()).isInstanceOf(ConnectException.class);
+        assertThatThrownBy(() -> new Socket("127.0.0.1", admin.getPort()).close())
+                .isInstanceOf(ConnectException.class);
+        assertThatThrownBy(() -> new Socket("127.0.0.1", portA).close())
+                .isInstanceOf(ConnectException.class);
     }
 
     @Test
     void aFailingStartClosesWhatWasStarted() throws Exception {
         int taken;
-        try (ServerSocket blocker = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket blocker =
+                new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             taken = blocker.getLocalPort();
             String yaml =
                     """

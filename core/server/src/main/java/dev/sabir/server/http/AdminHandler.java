@@ -123,7 +123,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpMethod m = req.method();
         if (seg.isEmpty()) {
             allow(m, "GET", "HEAD");
-            sendText(ctx, req, keepAlive, "Sabir admin: /health, /metrics, /api/links, /api/accounts\n", "text/plain; charset=utf-8");
+            sendText(
+                    ctx,
+                    req,
+                    keepAlive,
+                    "Sabir admin: /health, /metrics, /api/links, /api/accounts\n",
+                    "text/plain; charset=utf-8");
             return;
         }
         switch (seg.get(0)) {
@@ -226,7 +231,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     // ------------------------------------------------------------------ admin API
 
-    private void api(ChannelHandlerContext ctx, FullHttpRequest req, List<String> seg, boolean keepAlive)
+    private void api(
+            ChannelHandlerContext ctx, FullHttpRequest req, List<String> seg, boolean keepAlive)
             throws HttpError {
         HttpMethod m = req.method();
         AdminServer.Actions actions = sources.actions();
@@ -241,7 +247,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     SabirConfig.LinkEntry link = parseLink(req);
                     for (SabirConfig.LinkEntry l : actions.links()) {
                         if (l.name().equals(link.name())) {
-                            throw new HttpError(HttpResponseStatus.CONFLICT, "a link named '" + link.name() + "' exists");
+                            throw new HttpError(
+                                    HttpResponseStatus.CONFLICT,
+                                    "a link named '" + link.name() + "' exists");
                         }
                     }
                     try {
@@ -249,9 +257,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     } catch (IllegalArgumentException e) {
                         throw new HttpError(HttpResponseStatus.BAD_REQUEST, e.getMessage());
                     }
-                    log.info("admin API: link {} created with {} members", link.name(), link.members().size());
+                    log.info(
+                            "admin API: link {} created with {} members",
+                            link.name(),
+                            link.members().size());
                     FullHttpResponse res = jsonResponse(HttpResponseStatus.CREATED, linkJson(link));
-                    res.headers().set(HttpHeaderNames.LOCATION, "/api/links/" + encode(link.name()));
+                    res.headers()
+                            .set(HttpHeaderNames.LOCATION, "/api/links/" + encode(link.name()));
                     send(ctx, req, res, keepAlive);
                 }
                 return;
@@ -262,14 +274,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (m.equals(HttpMethod.GET)) {
                     for (SabirConfig.LinkEntry l : actions.links()) {
                         if (l.name().equals(name)) {
-                            send(ctx, req, jsonResponse(HttpResponseStatus.OK, linkJson(l)), keepAlive);
+                            send(
+                                    ctx,
+                                    req,
+                                    jsonResponse(HttpResponseStatus.OK, linkJson(l)),
+                                    keepAlive);
                             return;
                         }
                     }
-                    throw new HttpError(HttpResponseStatus.NOT_FOUND, "no link named '" + name + "'");
+                    throw new HttpError(
+                            HttpResponseStatus.NOT_FOUND, "no link named '" + name + "'");
                 }
                 if (!actions.removeLink(name)) {
-                    throw new HttpError(HttpResponseStatus.NOT_FOUND, "no link named '" + name + "'");
+                    throw new HttpError(
+                            HttpResponseStatus.NOT_FOUND, "no link named '" + name + "'");
                 }
                 log.info("admin API: link {} removed", name);
                 send(ctx, req, empty(HttpResponseStatus.NO_CONTENT), keepAlive);
@@ -286,10 +304,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 allow(m, "POST");
                 String name = seg.get(2);
                 if (!actions.restartAccount(name)) {
-                    throw new HttpError(HttpResponseStatus.NOT_FOUND, "no account named '" + name + "'");
+                    throw new HttpError(
+                            HttpResponseStatus.NOT_FOUND, "no account named '" + name + "'");
                 }
                 log.info("admin API: account {} restarted", name);
-                ObjectNode body = json.createObjectNode().put("account", name).put("restarting", true);
+                ObjectNode body =
+                        json.createObjectNode().put("account", name).put("restarting", true);
                 send(ctx, req, jsonResponse(HttpResponseStatus.ACCEPTED, body), keepAlive);
                 return;
             }
@@ -312,7 +332,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             body = json.readTree(req.content().toString(StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
-            throw new HttpError(HttpResponseStatus.BAD_REQUEST, "body is not JSON: " + e.getOriginalMessage());
+            throw new HttpError(
+                    HttpResponseStatus.BAD_REQUEST, "body is not JSON: " + e.getOriginalMessage());
         }
         if (body == null || !body.isObject()) {
             throw new HttpError(HttpResponseStatus.BAD_REQUEST, "expected a JSON object");
@@ -323,7 +344,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         JsonNode membersNode = body.path("members");
         if (!membersNode.isArray() || membersNode.size() < 2) {
-            throw new HttpError(HttpResponseStatus.BAD_REQUEST, "members must be a list of at least two addresses");
+            throw new HttpError(
+                    HttpResponseStatus.BAD_REQUEST,
+                    "members must be a list of at least two addresses");
         }
         List<Address> members = new ArrayList<>();
         for (JsonNode n : membersNode) {
@@ -337,10 +360,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
                 members.add(a);
             } catch (IllegalArgumentException e) {
-                throw new HttpError(HttpResponseStatus.BAD_REQUEST, "bad member: " + e.getMessage());
+                throw new HttpError(
+                        HttpResponseStatus.BAD_REQUEST, "bad member: " + e.getMessage());
             }
         }
-        String format = body.path("format").asText(dev.sabir.server.config.ConfigLoader.DEFAULT_LINK_FORMAT);
+        String format =
+                body.path("format")
+                        .asText(dev.sabir.server.config.ConfigLoader.DEFAULT_LINK_FORMAT);
         Map<String, Object> options = new LinkedHashMap<>();
         JsonNode opts = body.path("options");
         if (opts.isObject()) {
@@ -351,7 +377,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     // ------------------------------------------------------------------ files
 
-    private void serveFile(ChannelHandlerContext ctx, FullHttpRequest req, String id, boolean keepAlive)
+    private void serveFile(
+            ChannelHandlerContext ctx, FullHttpRequest req, String id, boolean keepAlive)
             throws HttpError, IOException {
         FileSpool spool = sources.spool();
         Optional<FileSpool.SpooledFile> found = spool == null ? Optional.empty() : spool.find(id);
@@ -394,8 +421,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 new DefaultHttpResponse(
                         HttpVersion.HTTP_1_1,
                         partial ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK);
-        String type = f.mediaType() != null && MEDIA_TYPE.matcher(f.mediaType()).matches() ? f.mediaType() : "application/octet-stream";
-        boolean inline = (type.startsWith("image/") && !type.contains("svg")) || type.startsWith("audio/") || type.startsWith("video/");
+        String type =
+                f.mediaType() != null && MEDIA_TYPE.matcher(f.mediaType()).matches()
+                        ? f.mediaType()
+                        : "application/octet-stream";
+        boolean inline =
+                (type.startsWith("image/") && !type.contains("svg"))
+                        || type.startsWith("audio/")
+                        || type.startsWith("video/");
         res.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, type)
                 .set(HttpHeaderNames.CONTENT_LENGTH, length)
@@ -406,9 +439,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .set("Content-Security-Policy", "default-src 'none'; sandbox")
                 .set(
                         HttpHeaderNames.CONTENT_DISPOSITION,
-                        (inline ? "inline" : "attachment") + "; filename*=UTF-8''" + encode(f.name()));
+                        (inline ? "inline" : "attachment")
+                                + "; filename*=UTF-8''"
+                                + encode(f.name()));
         if (partial) {
-            res.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + end + "/" + size);
+            res.headers()
+                    .set(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + end + "/" + size);
         }
         HttpUtil.setKeepAlive(res, keepAlive);
         if (req.method().equals(HttpMethod.HEAD) || length == 0) {
@@ -435,7 +471,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse res =
+                new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         return res;
@@ -445,18 +483,29 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
     }
 
-    private void sendText(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, String text, String type) {
+    private void sendText(
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            boolean keepAlive,
+            String text,
+            String type) {
         ByteBuf buf = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, buf);
+        FullHttpResponse res =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, buf);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         send(ctx, req, res, keepAlive);
     }
 
-    private static void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res, boolean keepAlive) {
+    private static void send(
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            FullHttpResponse res,
+            boolean keepAlive) {
         HttpUtil.setContentLength(res, res.content().readableBytes());
         HttpUtil.setKeepAlive(res, keepAlive);
         if (req.method().equals(HttpMethod.HEAD)) {
-            HttpResponse head = new DefaultHttpResponse(res.protocolVersion(), res.status(), res.headers());
+            HttpResponse head =
+                    new DefaultHttpResponse(res.protocolVersion(), res.status(), res.headers());
             res.release();
             ctx.write(head);
             finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT), keepAlive);
@@ -482,7 +531,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("admin connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug(
+                "admin connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }
 }

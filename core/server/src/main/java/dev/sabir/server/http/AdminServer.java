@@ -31,8 +31,8 @@ import java.util.function.Supplier;
  * HTTP on the admin address: {@code /health}, {@code /metrics}, {@code /files/{id}/{name}}, and the
  * admin API under {@code /api/} (bearer token when one is configured).
  *
- * <p>Requests are bounded (initial line 4 KiB, headers 8 KiB, body 64 KiB) and handled off the event
- * loop on a small executor of its own, since the admin actions touch the database.
+ * <p>Requests are bounded (initial line 4 KiB, headers 8 KiB, body 64 KiB) and handled off the
+ * event loop on a small executor of its own, since the admin actions touch the database.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -109,7 +109,8 @@ public final class AdminServer implements AutoCloseable {
     private final InetSocketAddress listen;
     private final EventLoopGroup loops;
     private final Sources sources;
-    private final ChannelGroup channels = new DefaultChannelGroup("sabir-admin", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup channels =
+            new DefaultChannelGroup("sabir-admin", GlobalEventExecutor.INSTANCE);
     private EventExecutorGroup workers;
     private Channel server;
 
@@ -129,7 +130,9 @@ public final class AdminServer implements AutoCloseable {
         if (server != null) {
             return (InetSocketAddress) server.localAddress();
         }
-        workers = new DefaultEventExecutorGroup(2, new io.netty.util.concurrent.DefaultThreadFactory("sabir-admin", true));
+        workers =
+                new DefaultEventExecutorGroup(
+                        2, new io.netty.util.concurrent.DefaultThreadFactory("sabir-admin", true));
         AdminHandler handler = new AdminHandler(sources);
         ServerBootstrap b =
                 new ServerBootstrap()
@@ -170,7 +173,8 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                .awaitUninterruptibly(5, TimeUnit.SECONDS);
         server = null;
         workers = null;
     }
