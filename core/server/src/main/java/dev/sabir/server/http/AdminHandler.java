@@ -1,6 +1,7 @@
 package dev.sabir.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -32,6 +33,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.channels.FileChannel;
@@ -48,21 +52,28 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Answers admin HTTP requests; runs on the admin server's own executor, never on an event loop. */
+/**
+ * Answers admin HTTP requests. Requests arrive on the event loop and are answered on the admin
+ * server's own executor (never blocking an event loop).
+ */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
     private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9.+-]+/[a-z0-9.+-]+");
     private static final Pattern LINK_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final AttributeKey<EventExecutor> WORKER =
+            AttributeKey.valueOf(AdminHandler.class, "worker");
     private static final String PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final AdminServer.Sources sources;
     private final ObjectMapper json = new ObjectMapper();
     private final byte[] token;
+    private final EventExecutorGroup workers;
 
-    AdminHandler(AdminServer.Sources sources) {
+    AdminHandler(AdminServer.Sources sources, EventExecutorGroup workers) {
         this.sources = sources;
+        this.workers = workers;
         String t = sources.token();
         this.token = t == null || t.isEmpty() ? null : t.getBytes(StandardCharsets.UTF_8);
     }
@@ -86,6 +97,30 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        // admin actions may touch the database: answer off the event loop, on one worker per
+        // connection so that pipelined requests are answered in order
+        EventExecutor worker = ctx.channel().attr(WORKER).get();
+        if (worker == null) {
+            worker = workers.next();
+            ctx.channel().attr(WORKER).set(worker);
+        }
+        req.retain();
+        try {
+            worker.execute(
+                    () -> {
+                        try {
+                            handle(ctx, req);
+                        } finally {
+                            req.release();
+                        }
+                    });
+        } catch (RuntimeException rejected) {
+            req.release();
+            ctx.close();
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         try {
             if (req.decoderResult().isFailure()) {
@@ -370,7 +405,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         Map<String, Object> options = new LinkedHashMap<>();
         JsonNode opts = body.path("options");
         if (opts.isObject()) {
-            options.putAll(json.convertValue(opts, Map.class));
+            options.putAll(json.convertValue(opts, new TypeReference<Map<String, Object>>() {}));
         }
         return new SabirConfig.LinkEntry(name, List.copyOf(members), format, Map.copyOf(options));
     }

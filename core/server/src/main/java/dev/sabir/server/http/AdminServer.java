@@ -133,7 +133,7 @@ public final class AdminServer implements AutoCloseable {
         workers =
                 new DefaultEventExecutorGroup(
                         2, new io.netty.util.concurrent.DefaultThreadFactory("sabir-admin", true));
-        AdminHandler handler = new AdminHandler(sources);
+        AdminHandler handler = new AdminHandler(sources, workers);
         ServerBootstrap b =
                 new ServerBootstrap()
                         .group(loops)
@@ -148,7 +148,7 @@ public final class AdminServer implements AutoCloseable {
                                         p.addLast(new IdleStateHandler(0, 0, 60, TimeUnit.SECONDS));
                                         p.addLast(new HttpServerCodec(4096, 8192, 8192));
                                         p.addLast(new HttpObjectAggregator(MAX_BODY));
-                                        p.addLast(workers, "admin", handler);
+                                        p.addLast("admin", handler);
                                     }
                                 });
         try {
