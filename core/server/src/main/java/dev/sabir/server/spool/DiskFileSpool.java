@@ -126,7 +126,12 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
                     continue;
                 }
                 byId.put(id, e);
-                byOffer.put(e.offerKey(), e);
+                // a re-announced offer may have left a finished file with the same key: the
+                // unfinished one is the one to resume
+                Entry other = byOffer.get(e.offerKey());
+                if (other == null || (other.complete && !e.complete)) {
+                    byOffer.put(e.offerKey(), e);
+                }
                 if (e.complete) {
                     complete++;
                 } else {
@@ -266,12 +271,24 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
         synchronized (this) {
             Entry existing = byOffer.get(key);
             if (existing != null && !existing.gone) {
-                if (existing.complete
-                        || (existing.size == size && Objects.equals(existing.sha256, hash))) {
+                boolean sameFinished =
+                        existing.complete
+                                && (size < 0 || size == existing.finalSize)
+                                && (hash == null || hash.equals(existing.finalSha));
+                boolean samePartial =
+                        !existing.complete
+                                && existing.size == size
+                                && Objects.equals(existing.sha256, hash);
+                if (sameFinished || samePartial) {
                     return existing;
                 }
-                stale = existing;
-                forget(existing);
+                if (existing.complete) {
+                    // a finished file stays available (it may be linked); only the offer moves on
+                    byOffer.remove(key, existing);
+                } else {
+                    stale = existing;
+                    forget(existing);
+                }
             }
             checkQuota(source, Math.max(size, 0));
             String id = newId();

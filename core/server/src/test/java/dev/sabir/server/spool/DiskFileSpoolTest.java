@@ -94,6 +94,12 @@ class DiskFileSpoolTest {
                             alice, "offer-1", "holiday photo.jpg", content.length, sha(content));
             assertThat(again.spoolId()).isEqualTo(f.spoolId());
             assertThat(again.missing()).isEmpty();
+
+            // the same offer id announcing other content starts a new file
+            FileSpool.Upload other = spool.receive(alice, "offer-1", "holiday photo.jpg", 5, null);
+            assertThat(other.spoolId()).isNotEqualTo(f.spoolId());
+            assertThat(other.missing()).containsExactly(new Range(0, 5));
+            assertThat(spool.find(f.spoolId())).isPresent(); // the finished one stays linkable
         }
     }
 
