@@ -11,7 +11,8 @@ public final class Main {
 
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
-        if (!"run".equals(SabirCommand.commandName(args)) && System.getProperty("sabir.log.level") == null) {
+        if (!"run".equals(SabirCommand.commandName(args))
+                && System.getProperty("sabir.log.level") == null) {
             // the tools print their own output; only warnings from the libraries
             System.setProperty("sabir.log.level", "WARN");
         }

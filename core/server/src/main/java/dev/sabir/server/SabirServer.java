@@ -62,7 +62,9 @@ public final class SabirServer implements AutoCloseable {
     private boolean started;
     private boolean stopping;
 
-    /** @param config the checked configuration */
+    /**
+     * @param config the checked configuration
+     */
     public SabirServer(SabirConfig config) {
         this.config = config;
     }
@@ -109,7 +111,11 @@ public final class SabirServer implements AutoCloseable {
     }
 
     private void startParts() throws Exception {
-        db = Database.open(config.storage().url(), config.storage().user(), config.storage().password());
+        db =
+                Database.open(
+                        config.storage().url(),
+                        config.storage().user(),
+                        config.storage().password());
         closers.push(db::close);
         log.info("storage: {}", redact(config.storage().url()));
 
@@ -127,9 +133,16 @@ public final class SabirServer implements AutoCloseable {
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         loops =
                 new MultiThreadIoEventLoopGroup(
-                        threads, new DefaultThreadFactory("sabir-io", true), NioIoHandler.newFactory());
-        closers.push(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS));
-        scheduler = new ScheduledThreadPoolExecutor(2, new DefaultThreadFactory("sabir-scheduler", true));
+                        threads,
+                        new DefaultThreadFactory("sabir-io", true),
+                        NioIoHandler.newFactory());
+        closers.push(
+                () ->
+                        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                                .awaitUninterruptibly(10, TimeUnit.SECONDS));
+        scheduler =
+                new ScheduledThreadPoolExecutor(
+                        2, new DefaultThreadFactory("sabir-scheduler", true));
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         closers.push(
@@ -203,7 +216,10 @@ public final class SabirServer implements AutoCloseable {
     }
 
     private static String httpUrl(InetSocketAddress a) {
-        String host = a.getAddress() instanceof Inet6Address ? "[" + a.getAddress().getHostAddress() + "]" : a.getAddress().getHostAddress();
+        String host =
+                a.getAddress() instanceof Inet6Address
+                        ? "[" + a.getAddress().getHostAddress() + "]"
+                        : a.getAddress().getHostAddress();
         return "http://" + host + ":" + a.getPort();
     }
 
@@ -236,7 +252,11 @@ public final class SabirServer implements AutoCloseable {
                                         .orElse(false);
                 if (!known) {
                     throw new IllegalArgumentException(
-                            "no " + member.protocol() + " account named '" + member.account() + "'");
+                            "no "
+                                    + member.protocol()
+                                    + " account named '"
+                                    + member.account()
+                                    + "'");
                 }
             }
             router.createLink(link);

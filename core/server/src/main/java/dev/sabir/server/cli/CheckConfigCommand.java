@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 /** {@code sabir check-config [FILE]}: reads and checks the config, prints a summary. */
 @Command(
         name = "check-config",
-        description = "Check a config file: exit 0 with a summary, or 2 with file:line: key: problem.")
+        description =
+                "Check a config file: exit 0 with a summary, or 2 with file:line: key: problem.")
 final class CheckConfigCommand implements Callable<Integer> {
 
     @Parameters(
@@ -47,7 +48,9 @@ final class CheckConfigCommand implements Callable<Integer> {
                 "  plugins:  %s%s%s%n",
                 c.plugins().dir(),
                 c.plugins().watch() ? " (watched)" : "",
-                Files.isDirectory(c.plugins().dir()) ? "" : " (folder missing: build with mvn package)");
+                Files.isDirectory(c.plugins().dir())
+                        ? ""
+                        : " (folder missing: build with mvn package)");
         out.printf(
                 "  spool:    %s (files up to %s, %s per source, %s in all)%n",
                 c.spool().dir(),
@@ -68,9 +71,7 @@ final class CheckConfigCommand implements Callable<Integer> {
                                         "    %s (%s)%s%n",
                                         a.name(), a.plugin(), a.enabled() ? "" : " disabled"));
         out.printf("  links:    %d%n", c.links().size());
-        c.links()
-                .values()
-                .forEach(l -> out.printf("    %s: %s%n", l.name(), l.members()));
+        c.links().values().forEach(l -> out.printf("    %s: %s%n", l.name(), l.members()));
         return 0;
     }
 }

@@ -18,7 +18,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code sabir plugins}: lists the plugin JARs in the plugins folder with their protocols. */
-@Command(name = "plugins", description = "List the plugins in the plugins folder (id, version, protocols).")
+@Command(
+        name = "plugins",
+        description = "List the plugins in the plugins folder (id, version, protocols).")
 final class PluginsCommand implements Callable<Integer> {
 
     @Option(
@@ -27,7 +29,9 @@ final class PluginsCommand implements Callable<Integer> {
             defaultValue = SabirCommand.DEFAULT_CONFIG)
     Path config;
 
-    @Option(names = "--dir", description = "plugins folder (instead of plugins.dir from the config)")
+    @Option(
+            names = "--dir",
+            description = "plugins folder (instead of plugins.dir from the config)")
     Path dir;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -48,7 +52,9 @@ final class PluginsCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (!Files.isDirectory(folder)) {
-            spec.commandLine().getErr().println(folder + ": no such folder (build the plugins with mvn package)");
+            spec.commandLine()
+                    .getErr()
+                    .println(folder + ": no such folder (build the plugins with mvn package)");
             return SabirCommand.EXIT_FAILURE;
         }
         List<Listed> plugins = inspect(folder);
@@ -65,7 +71,9 @@ final class PluginsCommand implements Callable<Integer> {
                     p.protocols().isEmpty() ? "-" : String.join(", ", p.protocols()),
                     p.reason().isEmpty() ? "" : "  (" + p.reason() + ")");
         }
-        return plugins.stream().anyMatch(p -> p.state().equals("failed")) ? SabirCommand.EXIT_FAILURE : 0;
+        return plugins.stream().anyMatch(p -> p.state().equals("failed"))
+                ? SabirCommand.EXIT_FAILURE
+                : 0;
     }
 
     /** Loads and starts every plugin of the folder, asks its connectors for protocols, unloads. */

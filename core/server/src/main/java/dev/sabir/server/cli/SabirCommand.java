@@ -6,7 +6,10 @@ import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code sabir} command line: {@code run}, {@code check-config}, {@code plugins}, {@code version}. */
+/**
+ * The {@code sabir} command line: {@code run}, {@code check-config}, {@code plugins}, {@code
+ * version}.
+ */
 @Command(
         name = "sabir",
         mixinStandardHelpOptions = true,

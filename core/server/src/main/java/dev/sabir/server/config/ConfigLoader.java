@@ -70,7 +70,9 @@ public final class ConfigLoader {
         this.baseDir = baseDir.toAbsolutePath().normalize();
     }
 
-    /** Loads a file with the process environment; relative paths resolve against the working dir. */
+    /**
+     * Loads a file with the process environment; relative paths resolve against the working dir.
+     */
     public static SabirConfig load(Path file) throws ConfigException {
         return load(file, System.getenv(), Path.of(""));
     }
@@ -139,12 +141,18 @@ public final class ConfigLoader {
         } catch (YAMLException e) {
             throw new ConfigException(file, -1, null, "bad YAML: " + e.getMessage());
         }
-        Val top = root == null ? new Val("", 1, new LinkedHashMap<String, Val>(), false) : convert("", root);
+        Val top =
+                root == null
+                        ? new Val("", 1, new LinkedHashMap<String, Val>(), false)
+                        : convert("", root);
         Map<String, Val> sections = map(top, true);
         for (Val v : sections.values()) {
             if (!TOP.contains(v.key())) {
                 throw error(
-                        v, "unknown top-level key (expected one of " + String.join(", ", sorted(TOP)) + ")");
+                        v,
+                        "unknown top-level key (expected one of "
+                                + String.join(", ", sorted(TOP))
+                                + ")");
             }
         }
         SabirConfig.Admin admin = admin(section(sections, "admin"));
@@ -179,7 +187,10 @@ public final class ConfigLoader {
             for (NodeTuple t : m.getValue()) {
                 if (!(t.getKeyNode() instanceof ScalarNode k)) {
                     throw new ConfigException(
-                            file, t.getKeyNode().getStartMark().getLine() + 1, key, "keys must be plain text");
+                            file,
+                            t.getKeyNode().getStartMark().getLine() + 1,
+                            key,
+                            "keys must be plain text");
                 }
                 String name = k.getValue();
                 String full = key.isEmpty() ? name : key + "." + name;
@@ -317,7 +328,11 @@ public final class ConfigLoader {
             if (!ok.contains(e.getKey())) {
                 throw error(
                         e.getValue(),
-                        "unknown key in " + section + " (expected one of " + String.join(", ", ok) + ")");
+                        "unknown key in "
+                                + section
+                                + " (expected one of "
+                                + String.join(", ", ok)
+                                + ")");
             }
         }
     }
@@ -457,7 +472,9 @@ public final class ConfigLoader {
         allowKeys(m, "storage", "url", "user", "password");
         String url = text(m, "url", DEFAULT_STORAGE_URL).trim();
         if (!url.startsWith("jdbc:")) {
-            throw error(m.getOrDefault("url", section), "expected a JDBC URL (jdbc:sqlite:... or jdbc:postgresql://...)");
+            throw error(
+                    m.getOrDefault("url", section),
+                    "expected a JDBC URL (jdbc:sqlite:... or jdbc:postgresql://...)");
         }
         if (url.startsWith("jdbc:sqlite:")) {
             url = absoluteSqlite(url);
@@ -508,7 +525,9 @@ public final class ConfigLoader {
         int queue = integer(m, "max_queue_per_destination", 10_000, 1, 10_000_000);
         String whenFull = text(m, "when_full", "drop-oldest").trim();
         if (!whenFull.equals("drop-oldest") && !whenFull.equals("drop-newest")) {
-            throw error(m.get("when_full"), "expected drop-oldest or drop-newest, got '" + whenFull + "'");
+            throw error(
+                    m.get("when_full"),
+                    "expected drop-oldest or drop-newest, got '" + whenFull + "'");
         }
         int history = integer(m, "history_on_join", 20, 0, 1000);
         return new SabirConfig.Routing(queue, whenFull, history);
@@ -531,7 +550,11 @@ public final class ConfigLoader {
             }
             String plugin = text(pluginVal).trim();
             if (!PROTOCOL.matcher(plugin).matches()) {
-                throw error(pluginVal, "bad protocol id '" + plugin + "' (lower-case letters, digits, '-' and '_')");
+                throw error(
+                        pluginVal,
+                        "bad protocol id '"
+                                + plugin
+                                + "' (lower-case letters, digits, '-' and '_')");
             }
             boolean enabled = bool(m, "enabled", true);
             Map<String, Object> settings = new LinkedHashMap<>();
@@ -581,7 +604,9 @@ public final class ConfigLoader {
             Map<String, Val> m = map(v, false);
             Val membersVal = m.get("members");
             if (membersVal == null) {
-                throw error(v, "missing required key 'members' (a list of protocol:account/conversation)");
+                throw error(
+                        v,
+                        "missing required key 'members' (a list of protocol:account/conversation)");
             }
             List<Address> members = new ArrayList<>();
             for (Val item : list(membersVal)) {
@@ -604,7 +629,10 @@ public final class ConfigLoader {
             out.put(
                     name,
                     new SabirConfig.LinkEntry(
-                            name, List.copyOf(members), format, Collections.unmodifiableMap(options)));
+                            name,
+                            List.copyOf(members),
+                            format,
+                            Collections.unmodifiableMap(options)));
         }
         return out;
     }
@@ -619,7 +647,9 @@ public final class ConfigLoader {
             throw error(item, "bad address: " + ex.getMessage());
         }
         if (address.id().isEmpty()) {
-            throw error(item, "'" + s + "' names no conversation (expected protocol:account/conversation)");
+            throw error(
+                    item,
+                    "'" + s + "' names no conversation (expected protocol:account/conversation)");
         }
         SabirConfig.AccountEntry account = accounts.get(address.account());
         if (account == null) {

@@ -95,7 +95,12 @@ public record SabirConfig(
      * required key), the line of the account itself is used.
      */
     public ConfigException accountError(String account, InvalidConfigException problem) {
-        String key = "accounts." + account + (problem.key() == null || problem.key().isEmpty() ? "" : "." + problem.key());
+        String key =
+                "accounts."
+                        + account
+                        + (problem.key() == null || problem.key().isEmpty()
+                                ? ""
+                                : "." + problem.key());
         int line = lineOf(key);
         if (line < 0) {
             line = lineOf("accounts." + account);

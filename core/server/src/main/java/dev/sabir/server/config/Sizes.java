@@ -6,12 +6,11 @@ import java.util.regex.Pattern;
 
 /**
  * Byte sizes with units, as operators write them: {@code 100MB}, {@code 1.5 GiB}, {@code 512k},
- * {@code 4096}. Decimal units (kB, MB, GB, TB) are powers of 1000, binary units (KiB, MiB, GiB, TiB)
- * and the one-letter forms (k, m, g, t) are powers of 1024.
+ * {@code 4096}. Decimal units (kB, MB, GB, TB) are powers of 1000, binary units (KiB, MiB, GiB,
+ * TiB) and the one-letter forms (k, m, g, t) are powers of 1024.
  */
 public final class Sizes {
-    private static final Pattern SIZE =
-            Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([a-zA-Z]*)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([a-zA-Z]*)");
 
     private Sizes() {}
 
@@ -38,8 +37,11 @@ public final class Sizes {
                     case "m", "mib" -> 1L << 20;
                     case "g", "gib" -> 1L << 30;
                     case "t", "tib" -> 1L << 40;
-                    default -> throw new IllegalArgumentException(
-                            "unknown size unit '" + m.group(2) + "' (use B, kB, MB, GB, KiB, MiB, GiB)");
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "unknown size unit '"
+                                            + m.group(2)
+                                            + "' (use B, kB, MB, GB, KiB, MiB, GiB)");
                 };
         double bytes = number * unit;
         if (bytes > Long.MAX_VALUE / 2) {

@@ -1,6 +1,7 @@
 package dev.sabir.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -32,6 +33,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.channels.FileChannel;
@@ -48,21 +52,28 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Answers admin HTTP requests; runs on the admin server's own executor, never on an event loop. */
+/**
+ * Answers admin HTTP requests. Requests arrive on the event loop and are answered on the admin
+ * server's own executor (never blocking an event loop).
+ */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
     private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9.+-]+/[a-z0-9.+-]+");
     private static final Pattern LINK_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final AttributeKey<EventExecutor> WORKER =
+            AttributeKey.valueOf(AdminHandler.class, "worker");
     private static final String PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final AdminServer.Sources sources;
     private final ObjectMapper json = new ObjectMapper();
     private final byte[] token;
+    private final EventExecutorGroup workers;
 
-    AdminHandler(AdminServer.Sources sources) {
+    AdminHandler(AdminServer.Sources sources, EventExecutorGroup workers) {
         this.sources = sources;
+        this.workers = workers;
         String t = sources.token();
         this.token = t == null || t.isEmpty() ? null : t.getBytes(StandardCharsets.UTF_8);
     }
@@ -86,6 +97,30 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        // admin actions may touch the database: answer off the event loop, on one worker per
+        // connection so that pipelined requests are answered in order
+        EventExecutor worker = ctx.channel().attr(WORKER).get();
+        if (worker == null) {
+            worker = workers.next();
+            ctx.channel().attr(WORKER).set(worker);
+        }
+        req.retain();
+        try {
+            worker.execute(
+                    () -> {
+                        try {
+                            handle(ctx, req);
+                        } finally {
+                            req.release();
+                        }
+                    });
+        } catch (RuntimeException rejected) {
+            req.release();
+            ctx.close();
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         try {
             if (req.decoderResult().isFailure()) {
@@ -123,7 +158,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpMethod m = req.method();
         if (seg.isEmpty()) {
             allow(m, "GET", "HEAD");
-            sendText(ctx, req, keepAlive, "Sabir admin: /health, /metrics, /api/links, /api/accounts\n", "text/plain; charset=utf-8");
+            sendText(
+                    ctx,
+                    req,
+                    keepAlive,
+                    "Sabir admin: /health, /metrics, /api/links, /api/accounts\n",
+                    "text/plain; charset=utf-8");
             return;
         }
         switch (seg.get(0)) {
@@ -226,7 +266,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     // ------------------------------------------------------------------ admin API
 
-    private void api(ChannelHandlerContext ctx, FullHttpRequest req, List<String> seg, boolean keepAlive)
+    private void api(
+            ChannelHandlerContext ctx, FullHttpRequest req, List<String> seg, boolean keepAlive)
             throws HttpError {
         HttpMethod m = req.method();
         AdminServer.Actions actions = sources.actions();
@@ -241,7 +282,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     SabirConfig.LinkEntry link = parseLink(req);
                     for (SabirConfig.LinkEntry l : actions.links()) {
                         if (l.name().equals(link.name())) {
-                            throw new HttpError(HttpResponseStatus.CONFLICT, "a link named '" + link.name() + "' exists");
+                            throw new HttpError(
+                                    HttpResponseStatus.CONFLICT,
+                                    "a link named '" + link.name() + "' exists");
                         }
                     }
                     try {
@@ -249,9 +292,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     } catch (IllegalArgumentException e) {
                         throw new HttpError(HttpResponseStatus.BAD_REQUEST, e.getMessage());
                     }
-                    log.info("admin API: link {} created with {} members", link.name(), link.members().size());
+                    log.info(
+                            "admin API: link {} created with {} members",
+                            link.name(),
+                            link.members().size());
                     FullHttpResponse res = jsonResponse(HttpResponseStatus.CREATED, linkJson(link));
-                    res.headers().set(HttpHeaderNames.LOCATION, "/api/links/" + encode(link.name()));
+                    res.headers()
+                            .set(HttpHeaderNames.LOCATION, "/api/links/" + encode(link.name()));
                     send(ctx, req, res, keepAlive);
                 }
                 return;
@@ -262,14 +309,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (m.equals(HttpMethod.GET)) {
                     for (SabirConfig.LinkEntry l : actions.links()) {
                         if (l.name().equals(name)) {
-                            send(ctx, req, jsonResponse(HttpResponseStatus.OK, linkJson(l)), keepAlive);
+                            send(
+                                    ctx,
+                                    req,
+                                    jsonResponse(HttpResponseStatus.OK, linkJson(l)),
+                                    keepAlive);
                             return;
                         }
                     }
-                    throw new HttpError(HttpResponseStatus.NOT_FOUND, "no link named '" + name + "'");
+                    throw new HttpError(
+                            HttpResponseStatus.NOT_FOUND, "no link named '" + name + "'");
                 }
                 if (!actions.removeLink(name)) {
-                    throw new HttpError(HttpResponseStatus.NOT_FOUND, "no link named '" + name + "'");
+                    throw new HttpError(
+                            HttpResponseStatus.NOT_FOUND, "no link named '" + name + "'");
                 }
                 log.info("admin API: link {} removed", name);
                 send(ctx, req, empty(HttpResponseStatus.NO_CONTENT), keepAlive);
@@ -286,10 +339,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 allow(m, "POST");
                 String name = seg.get(2);
                 if (!actions.restartAccount(name)) {
-                    throw new HttpError(HttpResponseStatus.NOT_FOUND, "no account named '" + name + "'");
+                    throw new HttpError(
+                            HttpResponseStatus.NOT_FOUND, "no account named '" + name + "'");
                 }
                 log.info("admin API: account {} restarted", name);
-                ObjectNode body = json.createObjectNode().put("account", name).put("restarting", true);
+                ObjectNode body =
+                        json.createObjectNode().put("account", name).put("restarting", true);
                 send(ctx, req, jsonResponse(HttpResponseStatus.ACCEPTED, body), keepAlive);
                 return;
             }
@@ -312,7 +367,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             body = json.readTree(req.content().toString(StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
-            throw new HttpError(HttpResponseStatus.BAD_REQUEST, "body is not JSON: " + e.getOriginalMessage());
+            throw new HttpError(
+                    HttpResponseStatus.BAD_REQUEST, "body is not JSON: " + e.getOriginalMessage());
         }
         if (body == null || !body.isObject()) {
             throw new HttpError(HttpResponseStatus.BAD_REQUEST, "expected a JSON object");
@@ -323,7 +379,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         JsonNode membersNode = body.path("members");
         if (!membersNode.isArray() || membersNode.size() < 2) {
-            throw new HttpError(HttpResponseStatus.BAD_REQUEST, "members must be a list of at least two addresses");
+            throw new HttpError(
+                    HttpResponseStatus.BAD_REQUEST,
+                    "members must be a list of at least two addresses");
         }
         List<Address> members = new ArrayList<>();
         for (JsonNode n : membersNode) {
@@ -337,21 +395,25 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
                 members.add(a);
             } catch (IllegalArgumentException e) {
-                throw new HttpError(HttpResponseStatus.BAD_REQUEST, "bad member: " + e.getMessage());
+                throw new HttpError(
+                        HttpResponseStatus.BAD_REQUEST, "bad member: " + e.getMessage());
             }
         }
-        String format = body.path("format").asText(dev.sabir.server.config.ConfigLoader.DEFAULT_LINK_FORMAT);
+        String format =
+                body.path("format")
+                        .asText(dev.sabir.server.config.ConfigLoader.DEFAULT_LINK_FORMAT);
         Map<String, Object> options = new LinkedHashMap<>();
         JsonNode opts = body.path("options");
         if (opts.isObject()) {
-            options.putAll(json.convertValue(opts, Map.class));
+            options.putAll(json.convertValue(opts, new TypeReference<Map<String, Object>>() {}));
         }
         return new SabirConfig.LinkEntry(name, List.copyOf(members), format, Map.copyOf(options));
     }
 
     // ------------------------------------------------------------------ files
 
-    private void serveFile(ChannelHandlerContext ctx, FullHttpRequest req, String id, boolean keepAlive)
+    private void serveFile(
+            ChannelHandlerContext ctx, FullHttpRequest req, String id, boolean keepAlive)
             throws HttpError, IOException {
         FileSpool spool = sources.spool();
         Optional<FileSpool.SpooledFile> found = spool == null ? Optional.empty() : spool.find(id);
@@ -394,8 +456,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 new DefaultHttpResponse(
                         HttpVersion.HTTP_1_1,
                         partial ? HttpResponseStatus.PARTIAL_CONTENT : HttpResponseStatus.OK);
-        String type = f.mediaType() != null && MEDIA_TYPE.matcher(f.mediaType()).matches() ? f.mediaType() : "application/octet-stream";
-        boolean inline = (type.startsWith("image/") && !type.contains("svg")) || type.startsWith("audio/") || type.startsWith("video/");
+        String type =
+                f.mediaType() != null && MEDIA_TYPE.matcher(f.mediaType()).matches()
+                        ? f.mediaType()
+                        : "application/octet-stream";
+        boolean inline =
+                (type.startsWith("image/") && !type.contains("svg"))
+                        || type.startsWith("audio/")
+                        || type.startsWith("video/");
         res.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, type)
                 .set(HttpHeaderNames.CONTENT_LENGTH, length)
@@ -406,9 +474,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .set("Content-Security-Policy", "default-src 'none'; sandbox")
                 .set(
                         HttpHeaderNames.CONTENT_DISPOSITION,
-                        (inline ? "inline" : "attachment") + "; filename*=UTF-8''" + encode(f.name()));
+                        (inline ? "inline" : "attachment")
+                                + "; filename*=UTF-8''"
+                                + encode(f.name()));
         if (partial) {
-            res.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + end + "/" + size);
+            res.headers()
+                    .set(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + end + "/" + size);
         }
         HttpUtil.setKeepAlive(res, keepAlive);
         if (req.method().equals(HttpMethod.HEAD) || length == 0) {
@@ -435,7 +506,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse res =
+                new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         return res;
@@ -445,18 +518,29 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
     }
 
-    private void sendText(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, String text, String type) {
+    private void sendText(
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            boolean keepAlive,
+            String text,
+            String type) {
         ByteBuf buf = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, buf);
+        FullHttpResponse res =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, buf);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         send(ctx, req, res, keepAlive);
     }
 
-    private static void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res, boolean keepAlive) {
+    private static void send(
+            ChannelHandlerContext ctx,
+            FullHttpRequest req,
+            FullHttpResponse res,
+            boolean keepAlive) {
         HttpUtil.setContentLength(res, res.content().readableBytes());
         HttpUtil.setKeepAlive(res, keepAlive);
         if (req.method().equals(HttpMethod.HEAD)) {
-            HttpResponse head = new DefaultHttpResponse(res.protocolVersion(), res.status(), res.headers());
+            HttpResponse head =
+                    new DefaultHttpResponse(res.protocolVersion(), res.status(), res.headers());
             res.release();
             ctx.write(head);
             finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT), keepAlive);
@@ -482,7 +566,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("admin connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug(
+                "admin connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }
 }

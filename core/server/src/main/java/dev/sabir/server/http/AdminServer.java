@@ -31,8 +31,8 @@ import java.util.function.Supplier;
  * HTTP on the admin address: {@code /health}, {@code /metrics}, {@code /files/{id}/{name}}, and the
  * admin API under {@code /api/} (bearer token when one is configured).
  *
- * <p>Requests are bounded (initial line 4 KiB, headers 8 KiB, body 64 KiB) and handled off the event
- * loop on a small executor of its own, since the admin actions touch the database.
+ * <p>Requests are bounded (initial line 4 KiB, headers 8 KiB, body 64 KiB) and handled off the
+ * event loop on a small executor of its own, since the admin actions touch the database.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -109,7 +109,8 @@ public final class AdminServer implements AutoCloseable {
     private final InetSocketAddress listen;
     private final EventLoopGroup loops;
     private final Sources sources;
-    private final ChannelGroup channels = new DefaultChannelGroup("sabir-admin", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup channels =
+            new DefaultChannelGroup("sabir-admin", GlobalEventExecutor.INSTANCE);
     private EventExecutorGroup workers;
     private Channel server;
 
@@ -129,8 +130,10 @@ public final class AdminServer implements AutoCloseable {
         if (server != null) {
             return (InetSocketAddress) server.localAddress();
         }
-        workers = new DefaultEventExecutorGroup(2, new io.netty.util.concurrent.DefaultThreadFactory("sabir-admin", true));
-        AdminHandler handler = new AdminHandler(sources);
+        workers =
+                new DefaultEventExecutorGroup(
+                        2, new io.netty.util.concurrent.DefaultThreadFactory("sabir-admin", true));
+        AdminHandler handler = new AdminHandler(sources, workers);
         ServerBootstrap b =
                 new ServerBootstrap()
                         .group(loops)
@@ -145,7 +148,7 @@ public final class AdminServer implements AutoCloseable {
                                         p.addLast(new IdleStateHandler(0, 0, 60, TimeUnit.SECONDS));
                                         p.addLast(new HttpServerCodec(4096, 8192, 8192));
                                         p.addLast(new HttpObjectAggregator(MAX_BODY));
-                                        p.addLast(workers, "admin", handler);
+                                        p.addLast("admin", handler);
                                     }
                                 });
         try {
@@ -170,7 +173,8 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                .awaitUninterruptibly(5, TimeUnit.SECONDS);
         server = null;
         workers = null;
     }

@@ -44,12 +44,12 @@ import org.slf4j.LoggerFactory;
  * The file spool on disk: resumable, checked, limited, with sanitised names.
  *
  * <p>Each file lives in its own folder {@code <dir>/<spoolId>/} as {@code data} (the bytes, written
- * at their offsets) and {@code state.json} (source, offer id, name, announced size and hash, and the
- * byte ranges received so far). The state file is rewritten atomically at most every second or every
- * MiB, and on close, so a new spool on the same folder resumes the same {@code (source, offerId)}
- * where the last recorded state left it (ranges received after it are simply asked for again).
- * Spool ids are 128-bit random hex strings: the file links handed to other networks cannot be
- * guessed.
+ * at their offsets) and {@code state.json} (source, offer id, name, announced size and hash, and
+ * the byte ranges received so far). The state file is rewritten atomically at most every second or
+ * every MiB, and on close, so a new spool on the same folder resumes the same {@code (source,
+ * offerId)} where the last recorded state left it (ranges received after it are simply asked for
+ * again). Spool ids are 128-bit random hex strings: the file links handed to other networks cannot
+ * be guessed.
  */
 public final class DiskFileSpool implements FileSpool, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DiskFileSpool.class);
@@ -74,7 +74,8 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
 
     /**
      * @param settings folder and limits
-     * @param publicBase base URL of the admin HTTP file endpoint, e.g. {@code http://127.0.0.1:8470/}
+     * @param publicBase base URL of the admin HTTP file endpoint, e.g. {@code
+     *     http://127.0.0.1:8470/}
      * @param progress where progress events go (the router)
      */
     public DiskFileSpool(SabirConfig.Spool settings, URI publicBase, EventSink progress) {
@@ -125,7 +126,12 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
                     continue;
                 }
                 byId.put(id, e);
-                byOffer.put(e.offerKey(), e);
+                // a re-announced offer may have left a finished file with the same key: the
+                // unfinished one is the one to resume
+                Entry other = byOffer.get(e.offerKey());
+                if (other == null || (other.complete && !e.complete)) {
+                    byOffer.put(e.offerKey(), e);
+                }
                 if (e.complete) {
                     complete++;
                 } else {
@@ -172,7 +178,11 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
             }
             if (s.complete()) {
                 if (length != s.size()) {
-                    log.warn("spool {}: complete file has {} bytes, expected {}; dropped", id, length, s.size());
+                    log.warn(
+                            "spool {}: complete file has {} bytes, expected {}; dropped",
+                            id,
+                            length,
+                            s.size());
                     deleteTree(d);
                     return null;
                 }
@@ -261,26 +271,29 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
         synchronized (this) {
             Entry existing = byOffer.get(key);
             if (existing != null && !existing.gone) {
-                if (existing.complete
-                        || (existing.size == size && Objects.equals(existing.sha256, hash))) {
+                boolean sameFinished =
+                        existing.complete
+                                && (size < 0 || size == existing.finalSize)
+                                && (hash == null || hash.equals(existing.finalSha));
+                boolean samePartial =
+                        !existing.complete
+                                && existing.size == size
+                                && Objects.equals(existing.sha256, hash);
+                if (sameFinished || samePartial) {
                     return existing;
                 }
-                stale = existing;
-                forget(existing);
+                if (existing.complete) {
+                    // a finished file stays available (it may be linked); only the offer moves on
+                    byOffer.remove(key, existing);
+                } else {
+                    stale = existing;
+                    forget(existing);
+                }
             }
             checkQuota(source, Math.max(size, 0));
             String id = newId();
             Path d = settings.dir().resolve(id);
-            entry =
-                    new Entry(
-                            id,
-                            source,
-                            offerId,
-                            clean,
-                            size,
-                            hash,
-                            mediaType(clean),
-                            d);
+            entry = new Entry(id, source, offerId, clean, size, hash, mediaType(clean), d);
             try {
                 Files.createDirectories(d);
                 Files.createFile(d.resolve(DATA));
@@ -322,7 +335,9 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
         return type == null ? "application/octet-stream" : type;
     }
 
-    /** Checks that {@code more} bytes fit the source's and the total quota; caller holds the lock. */
+    /**
+     * Checks that {@code more} bytes fit the source's and the total quota; caller holds the lock.
+     */
     private void checkQuota(Address source, long more) throws SpoolException {
         String account = source.accountAddress().toString();
         long total = 0;
@@ -448,13 +463,18 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
         final String sha256;
         final String mediaType;
         final Path dir;
+
         /** Received ranges: start to end (exclusive), never overlapping or touching. */
         final TreeMap<Long, Long> ranges = new TreeMap<>();
 
         volatile boolean complete;
         volatile boolean gone;
-        /** Bytes received (sum of ranges) and the end of the last range; readable without the lock. */
+
+        /**
+         * Bytes received (sum of ranges) and the end of the last range; readable without the lock.
+         */
         volatile long receivedCount;
+
         volatile long highWater;
         boolean dirty;
         long unflushed;
@@ -594,7 +614,8 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
                 if (len == 0) {
                     return;
                 }
-                try (FileChannel ch = FileChannel.open(dir.resolve(DATA), StandardOpenOption.WRITE)) {
+                try (FileChannel ch =
+                        FileChannel.open(dir.resolve(DATA), StandardOpenOption.WRITE)) {
                     ByteBuffer buf = ByteBuffer.wrap(data, off, len);
                     long pos = offset;
                     while (buf.hasRemaining()) {
@@ -663,7 +684,8 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
                     throw new SpoolException(
                             "sha256 mismatch: announced " + sha256 + ", received " + actual);
                 }
-                try (FileChannel ch = FileChannel.open(dir.resolve(DATA), StandardOpenOption.WRITE)) {
+                try (FileChannel ch =
+                        FileChannel.open(dir.resolve(DATA), StandardOpenOption.WRITE)) {
                     if (ch.size() > length) {
                         ch.truncate(length);
                     }

@@ -21,9 +21,9 @@ public final class FileNames {
     private static final int MAX_EXTENSION = 16;
     private static final Set<String> RESERVED =
             Set.of(
-                    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7",
-                    "com8", "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8",
-                    "lpt9");
+                    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6",
+                    "com7", "com8", "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7",
+                    "lpt8", "lpt9");
 
     private FileNames() {}
 

@@ -64,7 +64,9 @@ class CliTest {
         Path file = config("admin:\n  listen: 127.0.0.1:8470\nrouter:\n  when_full: panic\n");
         assertThat(run("check-config", file.toString())).isEqualTo(2);
         assertThat(err.toString().trim())
-                .isEqualTo(file + ":4: router.when_full: expected drop-oldest or drop-newest, got 'panic'");
+                .isEqualTo(
+                        file
+                                + ":4: router.when_full: expected drop-oldest or drop-newest, got 'panic'");
         assertThat(out.toString()).isEmpty();
     }
 

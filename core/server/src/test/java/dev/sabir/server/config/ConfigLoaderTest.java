@@ -101,7 +101,9 @@ class ConfigLoaderTest {
 
         SabirConfig.LinkEntry hall = c.links().get("hall");
         assertThat(hall.members())
-                .containsExactly(Address.parse("loopback:lobby/#hall"), Address.parse("loopback:other/#hall"));
+                .containsExactly(
+                        Address.parse("loopback:lobby/#hall"),
+                        Address.parse("loopback:other/#hall"));
         assertThat(hall.format()).isEqualTo("[{nick}] {text}");
         assertThat(hall.options()).containsEntry("zero_width_nick", true);
 
@@ -148,7 +150,8 @@ class ConfigLoaderTest {
                 .containsEntry("joined", "pre-mid-post")
                 .containsEntry("literal", "${NOT_A_VAR}")
                 .containsEntry("port", "6667");
-        assertThat(c.accounts().get("a").toAccountConfig().integer("port", 0, 1, 65535)).isEqualTo(6667);
+        assertThat(c.accounts().get("a").toAccountConfig().integer("port", 0, 1, 65535))
+                .isEqualTo(6667);
     }
 
     @Test
@@ -164,7 +167,9 @@ class ConfigLoaderTest {
                         Map.of());
         assertThat(e.line()).isEqualTo(4);
         assertThat(e.key()).isEqualTo("accounts.a.password");
-        assertThat(e.getMessage()).contains(":4: accounts.a.password: ").contains("SABIR_TEST_UNSET_VAR");
+        assertThat(e.getMessage())
+                .contains(":4: accounts.a.password: ")
+                .contains("SABIR_TEST_UNSET_VAR");
     }
 
     @Test
@@ -176,7 +181,8 @@ class ConfigLoaderTest {
 
     @Test
     void duplicateKeyIsAnError() throws Exception {
-        ConfigException e = failure("router:\n  history_on_join: 1\n  history_on_join: 2\n", Map.of());
+        ConfigException e =
+                failure("router:\n  history_on_join: 1\n  history_on_join: 2\n", Map.of());
         assertThat(e.line()).isEqualTo(3);
         assertThat(e.key()).isEqualTo("router.history_on_join");
     }
@@ -228,7 +234,10 @@ class ConfigLoaderTest {
         ConfigException e = failure("admin:\n  listen: 0.0.0.0:8470\n", Map.of());
         assertThat(e.key()).isEqualTo("admin.listen");
         assertThat(e.getMessage()).contains("admin.token");
-        SabirConfig ok = load("admin:\n  listen: 0.0.0.0:8470\n  token: ${T}\n", Map.of("T", "secret-token"));
+        SabirConfig ok =
+                load(
+                        "admin:\n  listen: 0.0.0.0:8470\n  token: ${T}\n",
+                        Map.of("T", "secret-token"));
         assertThat(ok.admin().token()).isEqualTo("secret-token");
     }
 
@@ -236,12 +245,19 @@ class ConfigLoaderTest {
     void badLinkMembers() throws Exception {
         String accounts = "accounts:\n  a:\n    plugin: loopback\n  b:\n    plugin: loopback\n";
         ConfigException e =
-                failure(accounts + "links:\n  l:\n    members:\n      - loopback:a/#x\n      - not an address\n", Map.of());
+                failure(
+                        accounts
+                                + "links:\n  l:\n    members:\n      - loopback:a/#x\n      - not an address\n",
+                        Map.of());
         assertThat(e.line()).isEqualTo(10);
         assertThat(e.key()).isEqualTo("links.l.members[1]");
         assertThat(e.getMessage()).contains("bad address");
 
-        e = failure(accounts + "links:\n  l:\n    members: [loopback:a/#x, loopback:ghost/#x]\n", Map.of());
+        e =
+                failure(
+                        accounts
+                                + "links:\n  l:\n    members: [loopback:a/#x, loopback:ghost/#x]\n",
+                        Map.of());
         assertThat(e.key()).isEqualTo("links.l.members[1]");
         assertThat(e.getMessage()).contains("no account named 'ghost'");
 
@@ -267,13 +283,41 @@ class ConfigLoaderTest {
 
     @Test
     void pluginComplaintsAreLocated() throws Exception {
-        SabirConfig c = load("accounts:\n  a:\n    plugin: loopback\n    listen: nowhere\n", Map.of());
-        ConfigException e = c.accountError("a", new InvalidConfigException("listen", "expected host:port"));
+        SabirConfig c =
+                load("accounts:\n  a:\n    plugin: loopback\n    listen: nowhere\n", Map.of());
+        ConfigException e =
+                c.accountError("a", new InvalidConfigException("listen", "expected host:port"));
         assertThat(e.line()).isEqualTo(4);
         assertThat(e.key()).isEqualTo("accounts.a.listen");
-        ConfigException missing = c.accountError("a", new InvalidConfigException("server", "missing required key"));
+        ConfigException missing =
+                c.accountError("a", new InvalidConfigException("server", "missing required key"));
         assertThat(missing.line()).isEqualTo(2);
         assertThat(missing.key()).isEqualTo("accounts.a.server");
+    }
+
+    @Test
+    void shippedConfigsAreValid() throws Exception {
+        Path root = Path.of(System.getProperty("sabir.root", "../..")).toAbsolutePath().normalize();
+        Map<String, String> env =
+                Map.of(
+                        "SABIR_ADMIN_TOKEN",
+                        "t0ken",
+                        "SABIR_DB_PASSWORD",
+                        "pw",
+                        "LIBERA_PASSWORD",
+                        "pw");
+        SabirConfig shipped = ConfigLoader.load(root.resolve("config/sabir.yml"), Map.of(), dir);
+        assertThat(shipped.admin().listen().getPort()).isEqualTo(8470);
+        assertThat(shipped.admin().listen().getAddress().isLoopbackAddress()).isTrue();
+        assertThat(shipped.storage().url()).startsWith("jdbc:sqlite:");
+        assertThat(shipped.accounts().get("lobby-net").plugin()).isEqualTo("loopback");
+        assertThat(shipped.accounts().get("lobby-net").settings())
+                .containsEntry("listen", "127.0.0.1:8471");
+        try (var examples = Files.list(root.resolve("config/examples"))) {
+            for (Path example : examples.filter(p -> p.toString().endsWith(".yml")).toList()) {
+                assertThat(ConfigLoader.load(example, env, dir).source()).isEqualTo(example);
+            }
+        }
     }
 
     @Test

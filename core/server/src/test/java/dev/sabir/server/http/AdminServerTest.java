@@ -43,7 +43,8 @@ class AdminServerTest {
 
     @TempDir Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<SabirConfig.LinkEntry> links = new CopyOnWriteArrayList<>();
     private final List<String> restarted = new CopyOnWriteArrayList<>();
     private PrometheusMeterRegistry registry;
@@ -104,11 +105,23 @@ class AdminServerTest {
                         new InetSocketAddress("127.0.0.1", 0),
                         loops,
                         new AdminServer.Sources(
-                                () -> List.of(new PluginStatus("loopback", "0.1.0", "started", List.of("loopback"), "")),
                                 () ->
                                         List.of(
-                                                new AccountStatus("lobby", "loopback", "online", ""),
-                                                new AccountStatus("irc1", "irc", "waiting", "plugin irc not loaded")),
+                                                new PluginStatus(
+                                                        "loopback",
+                                                        "0.1.0",
+                                                        "started",
+                                                        List.of("loopback"),
+                                                        "")),
+                                () ->
+                                        List.of(
+                                                new AccountStatus(
+                                                        "lobby", "loopback", "online", ""),
+                                                new AccountStatus(
+                                                        "irc1",
+                                                        "irc",
+                                                        "waiting",
+                                                        "plugin irc not loaded")),
                                 registry,
                                 spool,
                                 "s3cret",
@@ -125,18 +138,24 @@ class AdminServerTest {
     }
 
     private HttpResponse<String> get(String path, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5));
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5));
         if (headers.length > 0) {
             b.headers(headers);
         }
         return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private HttpResponse<String> send(String method, String path, String body, boolean auth) throws Exception {
+    private HttpResponse<String> send(String method, String path, String body, boolean auth)
+            throws Exception {
         HttpRequest.Builder b =
                 HttpRequest.newBuilder(URI.create(base + path))
                         .timeout(Duration.ofSeconds(5))
-                        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body));
         if (auth) {
             b.header("Authorization", "Bearer s3cret");
         }
@@ -167,7 +186,9 @@ class AdminServerTest {
         HttpResponse<String> res = get("/metrics");
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
-        assertThat(res.body()).contains("# TYPE sabir_test_events_total counter").contains("sabir_test_events_total 3.0");
+        assertThat(res.body())
+                .contains("# TYPE sabir_test_events_total counter")
+                .contains("sabir_test_events_total 3.0");
     }
 
     @Test
@@ -180,36 +201,53 @@ class AdminServerTest {
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("allow")).contains("GET, HEAD");
         assertThat(send("PUT", "/api/links", "{}", true).statusCode()).isEqualTo(405);
-        assertThat(get("/api/nothing", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(404);
+        assertThat(get("/api/nothing", "Authorization", "Bearer s3cret").statusCode())
+                .isEqualTo(404);
     }
 
     @Test
     void apiNeedsTheToken() throws Exception {
         HttpResponse<String> none = get("/api/links");
         assertThat(none.statusCode()).isEqualTo(401);
-        assertThat(none.headers().firstValue("www-authenticate")).contains("Bearer realm=\"sabir\"");
+        assertThat(none.headers().firstValue("www-authenticate"))
+                .contains("Bearer realm=\"sabir\"");
         assertThat(get("/api/links", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
-        assertThat(get("/api/links", "Authorization", "Basic czNjcmV0").statusCode()).isEqualTo(401);
-        assertThat(send("POST", "/api/accounts/lobby/restart", null, false).statusCode()).isEqualTo(401);
+        assertThat(get("/api/links", "Authorization", "Basic czNjcmV0").statusCode())
+                .isEqualTo(401);
+        assertThat(send("POST", "/api/accounts/lobby/restart", null, false).statusCode())
+                .isEqualTo(401);
         assertThat(restarted).isEmpty();
         assertThat(get("/api/links", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
     }
 
     @Test
     void linksCanBeListedCreatedAndRemoved() throws Exception {
-        String body = "{\"name\":\"hall\",\"members\":[\"loopback:lobby/#a\",\"irc:libera/#b\"],\"format\":\"[{nick}] {text}\"}";
+        String body =
+                "{\"name\":\"hall\",\"members\":[\"loopback:lobby/#a\",\"irc:libera/#b\"],\"format\":\"[{nick}] {text}\"}";
         HttpResponse<String> created = send("POST", "/api/links", body, true);
         assertThat(created.statusCode()).isEqualTo(201);
         assertThat(created.headers().firstValue("location")).contains("/api/links/hall");
         assertThat(links).hasSize(1);
-        assertThat(links.get(0).members()).containsExactly(Address.parse("loopback:lobby/#a"), Address.parse("irc:libera/#b"));
+        assertThat(links.get(0).members())
+                .containsExactly(
+                        Address.parse("loopback:lobby/#a"), Address.parse("irc:libera/#b"));
         assertThat(links.get(0).format()).isEqualTo("[{nick}] {text}");
 
         assertThat(send("POST", "/api/links", body, true).statusCode()).isEqualTo(409);
-        HttpResponse<String> bad = send("POST", "/api/links", "{\"name\":\"x\",\"members\":[\"loopback:lobby/#a\",\"nonsense\"]}", true);
+        HttpResponse<String> bad =
+                send(
+                        "POST",
+                        "/api/links",
+                        "{\"name\":\"x\",\"members\":[\"loopback:lobby/#a\",\"nonsense\"]}",
+                        true);
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(bad.body()).get("error").asText()).contains("bad member");
-        HttpResponse<String> refused = send("POST", "/api/links", "{\"name\":\"y\",\"members\":[\"loopback:lobby/#a\",\"irc:ghost/#b\"]}", true);
+        HttpResponse<String> refused =
+                send(
+                        "POST",
+                        "/api/links",
+                        "{\"name\":\"y\",\"members\":[\"loopback:lobby/#a\",\"irc:ghost/#b\"]}",
+                        true);
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.body()).contains("ghost");
         assertThat(send("POST", "/api/links", "not json", true).statusCode()).isEqualTo(400);
@@ -229,33 +267,49 @@ class AdminServerTest {
         HttpResponse<String> ok = send("POST", "/api/accounts/lobby/restart", null, true);
         assertThat(ok.statusCode()).isEqualTo(202);
         assertThat(restarted).containsExactly("lobby");
-        assertThat(send("POST", "/api/accounts/ghost/restart", null, true).statusCode()).isEqualTo(404);
-        assertThat(get("/api/accounts/lobby/restart", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(405);
-        JsonNode accounts = JSON.readTree(get("/api/accounts", "Authorization", "Bearer s3cret").body());
+        assertThat(send("POST", "/api/accounts/ghost/restart", null, true).statusCode())
+                .isEqualTo(404);
+        assertThat(
+                        get("/api/accounts/lobby/restart", "Authorization", "Bearer s3cret")
+                                .statusCode())
+                .isEqualTo(405);
+        JsonNode accounts =
+                JSON.readTree(get("/api/accounts", "Authorization", "Bearer s3cret").body());
         assertThat(accounts.get(0).get("state").asText()).isEqualTo("online");
     }
 
     @Test
     void servesSpooledFilesWithRanges() throws Exception {
         byte[] content = "hello, spooled world\n".getBytes(StandardCharsets.UTF_8);
-        FileSpool.Upload up = spool.receive(Address.parse("loopback:lobby/alice"), "o1", "hello world.txt", content.length, null);
+        FileSpool.Upload up =
+                spool.receive(
+                        Address.parse("loopback:lobby/alice"),
+                        "o1",
+                        "hello world.txt",
+                        content.length,
+                        null);
         up.write(0, content, 0, content.length);
         FileSpool.SpooledFile f = up.complete();
 
         URI link = spool.link(f.spoolId());
         assertThat(link.toString()).startsWith(base + "/files/" + f.spoolId() + "/");
         HttpResponse<byte[]> whole =
-                http.send(HttpRequest.newBuilder(link).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                http.send(
+                        HttpRequest.newBuilder(link).GET().build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
         assertThat(whole.statusCode()).isEqualTo(200);
         assertThat(whole.body()).isEqualTo(content);
-        assertThat(whole.headers().firstValue("content-length")).contains(String.valueOf(content.length));
+        assertThat(whole.headers().firstValue("content-length"))
+                .contains(String.valueOf(content.length));
         assertThat(whole.headers().firstValue("content-type")).contains("text/plain");
-        assertThat(whole.headers().firstValue("content-disposition")).contains("attachment; filename*=UTF-8''hello%20world.txt");
+        assertThat(whole.headers().firstValue("content-disposition"))
+                .contains("attachment; filename*=UTF-8''hello%20world.txt");
 
         HttpResponse<String> part = get(link.getRawPath(), "Range", "bytes=7-13");
         assertThat(part.statusCode()).isEqualTo(206);
         assertThat(part.body()).isEqualTo("spooled");
-        assertThat(part.headers().firstValue("content-range")).contains("bytes 7-13/" + content.length);
+        assertThat(part.headers().firstValue("content-range"))
+                .contains("bytes 7-13/" + content.length);
 
         HttpResponse<String> tail = get(link.getRawPath(), "Range", "bytes=-6");
         assertThat(tail.body()).isEqualTo("world\n");
@@ -271,7 +325,9 @@ class AdminServerTest {
         try (Socket s = new Socket(address.getAddress(), address.getPort())) {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
-            out.write(("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    ("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();
             String status = new String(in.readNBytes(12), StandardCharsets.US_ASCII);

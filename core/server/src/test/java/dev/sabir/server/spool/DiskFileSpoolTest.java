@@ -55,7 +55,9 @@ class DiskFileSpoolTest {
     void receivesCompletesAndLinks() throws Exception {
         byte[] content = bytes(10_000, 1);
         try (DiskFileSpool spool = spool()) {
-            FileSpool.Upload up = spool.receive(alice, "offer-1", "holiday photo.jpg", content.length, sha(content));
+            FileSpool.Upload up =
+                    spool.receive(
+                            alice, "offer-1", "holiday photo.jpg", content.length, sha(content));
             assertThat(up.missing()).containsExactly(new Range(0, 10_000));
             up.write(5000, content, 5000, 5000);
             assertThat(up.missing()).containsExactly(new Range(0, 5000));
@@ -74,7 +76,8 @@ class DiskFileSpoolTest {
             assertThat(spool.find(f.spoolId())).contains(f);
             assertThat(spool.find("../../etc")).isEmpty();
             assertThat(spool.link(f.spoolId()).toString())
-                    .isEqualTo("http://127.0.0.1:8470/files/" + f.spoolId() + "/holiday%20photo.jpg");
+                    .isEqualTo(
+                            "http://127.0.0.1:8470/files/" + f.spoolId() + "/holiday%20photo.jpg");
 
             assertThat(events).last().isInstanceOf(FileProgress.class);
             FileProgress done = (FileProgress) events.get(events.size() - 1);
@@ -82,12 +85,21 @@ class DiskFileSpoolTest {
             assertThat(done.conversation()).isEqualTo(alice);
             assertThat(done.offerId()).isEqualTo("offer-1");
             assertThat(done.transferred()).isEqualTo(10_000);
-            assertThat(events).anyMatch(e -> ((FileProgress) e).state() == FileProgress.State.TRANSFERRING);
+            assertThat(events)
+                    .anyMatch(e -> ((FileProgress) e).state() == FileProgress.State.TRANSFERRING);
 
             // the same offer again is the finished file, not a new upload
-            FileSpool.Upload again = spool.receive(alice, "offer-1", "holiday photo.jpg", content.length, sha(content));
+            FileSpool.Upload again =
+                    spool.receive(
+                            alice, "offer-1", "holiday photo.jpg", content.length, sha(content));
             assertThat(again.spoolId()).isEqualTo(f.spoolId());
             assertThat(again.missing()).isEmpty();
+
+            // the same offer id announcing other content starts a new file
+            FileSpool.Upload other = spool.receive(alice, "offer-1", "holiday photo.jpg", 5, null);
+            assertThat(other.spoolId()).isNotEqualTo(f.spoolId());
+            assertThat(other.missing()).containsExactly(new Range(0, 5));
+            assertThat(spool.find(f.spoolId())).isPresent(); // the finished one stays linkable
         }
     }
 
@@ -96,7 +108,8 @@ class DiskFileSpoolTest {
         byte[] content = bytes(300_000, 2);
         String id;
         try (DiskFileSpool first = spool()) {
-            FileSpool.Upload up = first.receive(alice, "offer-2", "song.ogg", content.length, sha(content));
+            FileSpool.Upload up =
+                    first.receive(alice, "offer-2", "song.ogg", content.length, sha(content));
             id = up.spoolId();
             up.write(0, content, 0, 100_000);
             up.write(200_000, content, 200_000, 50_000);
@@ -104,7 +117,8 @@ class DiskFileSpoolTest {
 
         try (DiskFileSpool second = spool()) {
             assertThat(second.find(id)).isEmpty(); // not complete yet
-            FileSpool.Upload up = second.receive(alice, "offer-2", "song.ogg", content.length, sha(content));
+            FileSpool.Upload up =
+                    second.receive(alice, "offer-2", "song.ogg", content.length, sha(content));
             assertThat(up.spoolId()).isEqualTo(id);
             assertThat(up.received()).isEqualTo(150_000);
             assertThat(up.missing())
@@ -121,7 +135,8 @@ class DiskFileSpoolTest {
             assertThat(f.name()).isEqualTo("song.ogg");
             assertThat(f.sha256()).isEqualTo(sha(content));
             // another source with the same offer id is a different file
-            assertThat(third.receive(bob, "offer-2", "song.ogg", 10, null).spoolId()).isNotEqualTo(id);
+            assertThat(third.receive(bob, "offer-2", "song.ogg", 10, null).spoolId())
+                    .isNotEqualTo(id);
         }
     }
 
@@ -129,7 +144,8 @@ class DiskFileSpoolTest {
     void hashMismatchDropsThePartialFile() throws Exception {
         byte[] content = bytes(4096, 3);
         try (DiskFileSpool spool = spool()) {
-            FileSpool.Upload up = spool.receive(alice, "bad", "a.bin", content.length, sha(bytes(4096, 4)));
+            FileSpool.Upload up =
+                    spool.receive(alice, "bad", "a.bin", content.length, sha(bytes(4096, 4)));
             up.write(0, content, 0, content.length);
             assertThatThrownBy(up::complete)
                     .isInstanceOf(SpoolException.class)
@@ -141,7 +157,8 @@ class DiskFileSpoolTest {
             assertThat(failed.state()).isEqualTo(FileProgress.State.FAILED);
 
             // the sender can start over with the same offer id
-            FileSpool.Upload retry = spool.receive(alice, "bad", "a.bin", content.length, sha(content));
+            FileSpool.Upload retry =
+                    spool.receive(alice, "bad", "a.bin", content.length, sha(content));
             assertThat(retry.spoolId()).isNotEqualTo(up.spoolId());
             assertThat(retry.missing()).containsExactly(new Range(0, 4096));
         }
@@ -186,7 +203,14 @@ class DiskFileSpoolTest {
             assertThatThrownBy(() -> spool.receive(aliceRoom, "a3", "a3", 600, null))
                     .hasMessageContaining("quota");
             spool.receive(bob, "b1", "b1", 1000, null);
-            assertThatThrownBy(() -> spool.receive(Address.parse("loopback:third/x"), "c1", "c1", 600, null))
+            assertThatThrownBy(
+                            () ->
+                                    spool.receive(
+                                            Address.parse("loopback:third/x"),
+                                            "c1",
+                                            "c1",
+                                            600,
+                                            null))
                     .hasMessageContaining("spool is full");
             // dropping a file frees its share
             FileSpool.Upload small = spool.receive(alice, "a4", "a4", 500, null);
@@ -208,7 +232,8 @@ class DiskFileSpoolTest {
         assertThat(FileNames.sanitise(".bashrc")).isEqualTo("bashrc");
         assertThat(FileNames.sanitise("a:b|c?.txt")).isEqualTo("a_b_c_.txt");
         assertThat(FileNames.sanitise("CON.txt")).isEqualTo("_CON.txt");
-        assertThat(FileNames.sanitise("two   spaces\tand tab.md")).isEqualTo("two spaces and tab.md");
+        assertThat(FileNames.sanitise("two   spaces\tand tab.md"))
+                .isEqualTo("two spaces and tab.md");
         String longName = "x".repeat(500) + ".tar.gz";
         String cut = FileNames.sanitise(longName);
         assertThat(cut).hasSize(FileNames.MAX_LENGTH).endsWith(".gz");
@@ -229,6 +254,7 @@ class DiskFileSpoolTest {
         assertThatThrownBy(() -> spool.receive(alice, "h", "x", 1, "not-a-hash"))
                 .hasMessageContaining("sha256");
         spool.close();
-        assertThatThrownBy(() -> spool.receive(alice, "h", "x", 1, null)).hasMessageContaining("closed");
+        assertThatThrownBy(() -> spool.receive(alice, "h", "x", 1, null))
+                .hasMessageContaining("closed");
     }
 }
