@@ -16,9 +16,10 @@ have java && have javac || packages+=(openjdk-17-jdk-headless)
 have mvn || packages+=(maven)
 have prosody || packages+=(prosody)
 have ngircd || packages+=(ngircd)
-if [[ -f tests/package.json ]]; then
-    have npm || packages+=(nodejs npm)
-fi
+# the Soulseek interop test drives the npm package slsk-client (installed by the test itself)
+have node && have npm || packages+=(nodejs npm)
+# the IRC TLS test makes a throwaway certificate
+have openssl || packages+=(openssl)
 
 if ((${#packages[@]})); then
     if [[ "$(id -u)" -eq 0 ]]; then

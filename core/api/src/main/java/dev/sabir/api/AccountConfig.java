@@ -11,8 +11,8 @@ import java.util.Objects;
  * One configured account: its name, protocol and the plugin-specific keys.
  *
  * <p>Values are what the YAML parser produced (strings, numbers, booleans, lists and maps) after
- * {@code ${ENV}} substitution. The typed getters throw {@link InvalidConfigException} naming the key,
- * which the host reports with the file and line.
+ * {@code ${ENV}} substitution. The typed getters throw {@link InvalidConfigException} naming the
+ * key, which the host reports with the file and line.
  *
  * @param name the account name
  * @param protocol the protocol id ({@code plugin:} key)
@@ -91,7 +91,9 @@ public record AccountConfig(
         return switch (v.toString().trim().toLowerCase(java.util.Locale.ROOT)) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
-            default -> throw new InvalidConfigException(key, "expected true or false, got '" + v + "'");
+            default ->
+                    throw new InvalidConfigException(
+                            key, "expected true or false, got '" + v + "'");
         };
     }
 

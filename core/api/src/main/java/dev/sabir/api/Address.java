@@ -6,10 +6,10 @@ import java.util.regex.Pattern;
 /**
  * Names a conversation (a room or a 1:1 peer) on one account of one network.
  *
- * <p>Printed and parsed as {@code protocol:account/id}, for example {@code torchat:main/abcdefghijklmnop},
- * {@code irc:libera/#sabir} or {@code soulseek:local/room:indie}. The id may contain any character
- * except line breaks; the protocol is lower-case letters, digits, {@code -} and {@code _}; the account
- * name may not contain {@code /} or {@code :}.
+ * <p>Printed and parsed as {@code protocol:account/id}, for example {@code
+ * torchat:main/abcdefghijklmnop}, {@code irc:libera/#sabir} or {@code soulseek:local/room:indie}.
+ * The id may contain any character except line breaks; the protocol is lower-case letters, digits,
+ * {@code -} and {@code _}; the account name may not contain {@code /} or {@code :}.
  *
  * @param protocol the protocol id of the connector, e.g. {@code irc}
  * @param account the configured account name
@@ -51,7 +51,9 @@ public record Address(String protocol, String account, String id) {
             return new Address(text.substring(0, colon), text.substring(colon + 1), "");
         }
         return new Address(
-                text.substring(0, colon), text.substring(colon + 1, slash), text.substring(slash + 1));
+                text.substring(0, colon),
+                text.substring(colon + 1, slash),
+                text.substring(slash + 1));
     }
 
     /** The address of an account as a whole (empty id). */

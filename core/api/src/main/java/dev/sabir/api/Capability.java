@@ -27,7 +27,9 @@ public enum Capability {
     MULTILINE,
     /** The network can show remote users as distinct identities (puppets, occupants). */
     PUPPETS,
-    /** The network echoes the session's own messages back (the session or router must drop them). */
+    /**
+     * The network echoes the session's own messages back (the session or router must drop them).
+     */
     ECHOES,
     /** Room topics. */
     TOPICS

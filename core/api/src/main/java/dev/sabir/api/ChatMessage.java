@@ -55,18 +55,35 @@ public record ChatMessage(
     /** A plain new message. */
     public static ChatMessage of(Address conversation, Sender sender, String id, String text) {
         return new ChatMessage(
-                conversation, sender, id, text, MessageKind.NORMAL, null, null, null, Instant.now());
+                conversation,
+                sender,
+                id,
+                text,
+                MessageKind.NORMAL,
+                null,
+                null,
+                null,
+                Instant.now());
     }
 
     /** The same message addressed to another conversation. */
     public ChatMessage withConversation(Address other) {
-        return new ChatMessage(other, sender, id, text, kind, replyTo, editOf, retractOf, timestamp);
+        return new ChatMessage(
+                other, sender, id, text, kind, replyTo, editOf, retractOf, timestamp);
     }
 
     /** The same message with other reference ids (used by the router when translating ids). */
     public ChatMessage withReferences(String newReplyTo, String newEditOf, String newRetractOf) {
         return new ChatMessage(
-                conversation, sender, id, text, kind, newReplyTo, newEditOf, newRetractOf, timestamp);
+                conversation,
+                sender,
+                id,
+                text,
+                kind,
+                newReplyTo,
+                newEditOf,
+                newRetractOf,
+                timestamp);
     }
 
     /** The same message with other text and kind. */

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param text the text rendered with the link's nick template (for relay identities); for puppet
  *     networks {@code event} carries the sender and the raw text instead
  */
-public record Delivery(long id, Address destination, BridgeEvent event, Address source, String text) {
+public record Delivery(
+        long id, Address destination, BridgeEvent event, Address source, String text) {
 
     /** Checks the parts. */
     public Delivery {

@@ -52,8 +52,8 @@ public interface FileSpool {
          * Finishes: checks that every byte is there and the hash matches, and makes the file
          * available.
          *
-         * @throws SpoolException when bytes are missing or the hash does not match (the bad bytes are
-         *     dropped so the upload can be repeated)
+         * @throws SpoolException when bytes are missing or the hash does not match (the bad bytes
+         *     are dropped so the upload can be repeated)
          */
         SpooledFile complete() throws SpoolException;
 
@@ -93,7 +93,9 @@ public interface FileSpool {
     class SpoolException extends Exception {
         private static final long serialVersionUID = 1L;
 
-        /** @param message the reason */
+        /**
+         * @param message the reason
+         */
         public SpoolException(String message) {
             super(message);
         }

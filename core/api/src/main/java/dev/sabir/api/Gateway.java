@@ -8,9 +8,9 @@ import java.util.Optional;
  * Personal accounts of gateway users (XMPP users who registered an account on another network) and
  * the routing of their conversations.
  *
- * <p>Every event of a personal account is delivered to the owner's gateway session (the account named
- * in {@link PersonalAccount#gatewayAccount()}), with the destination set to the conversation on the
- * personal account. What the owner sends back goes through {@link #send}.
+ * <p>Every event of a personal account is delivered to the owner's gateway session (the account
+ * named in {@link PersonalAccount#gatewayAccount()}), with the destination set to the conversation
+ * on the personal account. What the owner sends back goes through {@link #send}.
  */
 public interface Gateway {
 
@@ -31,7 +31,8 @@ public interface Gateway {
      * @return the new account's name
      * @throws InvalidConfigException when the fields are wrong
      */
-    String register(String gatewayAccount, String owner, String protocol, Map<String, Object> settings)
+    String register(
+            String gatewayAccount, String owner, String protocol, Map<String, Object> settings)
             throws InvalidConfigException;
 
     /** Removes the owner's personal account on a network; false when there was none. */
@@ -47,7 +48,8 @@ public interface Gateway {
      * Sends an event from a gateway user into a conversation of one of their personal accounts
      * (durably, like any delivery). The event's conversation names the destination.
      *
-     * @throws IllegalArgumentException when the conversation's account is not owned by {@code owner}
+     * @throws IllegalArgumentException when the conversation's account is not owned by {@code
+     *     owner}
      */
     void send(String owner, BridgeEvent event);
 }

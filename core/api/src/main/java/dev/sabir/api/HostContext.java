@@ -6,8 +6,8 @@ import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * The host's services for one session. Everything a session takes from here it gives back in
- * {@link Session#close()} (cancel scheduled tasks, close channels).
+ * The host's services for one session. Everything a session takes from here it gives back in {@link
+ * Session#close()} (cancel scheduled tasks, close channels).
  */
 public interface HostContext {
 

@@ -5,8 +5,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * One live account on one network.
  *
- * <p>{@link #close()} is idempotent and releases every socket, timer, thread and pipeline handler the
- * session created, so the plugin's class loader can be collected after unload.
+ * <p>{@link #close()} is idempotent and releases every socket, timer, thread and pipeline handler
+ * the session created, so the plugin's class loader can be collected after unload.
  */
 public interface Session extends AutoCloseable {
 
@@ -21,9 +21,9 @@ public interface Session extends AutoCloseable {
 
     /**
      * Delivers an event into this network. Completes with the network's id of what was sent (or
-     * null when the network has no ids); completes exceptionally with {@link DeliveryException} when
-     * it could not be sent ({@link DeliveryException#retryable()} tells the router whether to keep
-     * it queued).
+     * null when the network has no ids); completes exceptionally with {@link DeliveryException}
+     * when it could not be sent ({@link DeliveryException#retryable()} tells the router whether to
+     * keep it queued).
      */
     CompletionStage<String> deliver(Delivery delivery);
 

@@ -96,9 +96,15 @@ public abstract class ConnectorContract {
     protected String deliverFromFirst(String text) throws Exception {
         Address dest = fixture.conversationOnFirst();
         ChatMessage msg =
-                ChatMessage.of(dest, Sender.of("tester", "tester"), UUID.randomUUID().toString(), text);
+                ChatMessage.of(
+                        dest, Sender.of("tester", "tester"), UUID.randomUUID().toString(), text);
         Delivery d =
-                new Delivery(DELIVERY_IDS.incrementAndGet(), dest, msg, SOURCE, "<tester@loopback> " + text);
+                new Delivery(
+                        DELIVERY_IDS.incrementAndGet(),
+                        dest,
+                        msg,
+                        SOURCE,
+                        "<tester@loopback> " + text);
         return first.deliver(d).toCompletableFuture().get(STEP.toSeconds(), TimeUnit.SECONDS);
     }
 
@@ -190,9 +196,19 @@ public abstract class ConnectorContract {
                 .filter(t -> !threadsBefore.contains(t))
                 .map(Thread::getName)
                 .filter(n -> !n.startsWith("testhost-") && !n.contains("ForkJoinPool"))
-                .filter(n -> !n.startsWith("multiThreadIoEventLoopGroup") && !n.startsWith("nioEventLoop"))
-                .filter(n -> !n.startsWith("globalEventExecutor") && !n.startsWith("process reaper"))
-                .filter(n -> !n.startsWith("junit") && !n.startsWith("Attach") && !n.startsWith("Common-Cleaner"))
+                .filter(
+                        n ->
+                                !n.startsWith("multiThreadIoEventLoopGroup")
+                                        && !n.startsWith("nioEventLoop"))
+                .filter(
+                        n ->
+                                !n.startsWith("globalEventExecutor")
+                                        && !n.startsWith("process reaper"))
+                .filter(
+                        n ->
+                                !n.startsWith("junit")
+                                        && !n.startsWith("Attach")
+                                        && !n.startsWith("Common-Cleaner"))
                 .collect(Collectors.toSet());
     }
 }

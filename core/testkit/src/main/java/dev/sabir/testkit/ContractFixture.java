@@ -26,8 +26,8 @@ public interface ContractFixture extends AutoCloseable {
     Address conversationOnSecond();
 
     /**
-     * Sends malformed bytes at the protocol's endpoint (a raw socket to a listener, a bad line to the
-     * server) so the contract can check that other sessions keep working.
+     * Sends malformed bytes at the protocol's endpoint (a raw socket to a listener, a bad line to
+     * the server) so the contract can check that other sessions keep working.
      */
     default void sendGarbage() throws Exception {}
 

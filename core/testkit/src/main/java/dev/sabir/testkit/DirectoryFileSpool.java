@@ -17,8 +17,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A simple {@link FileSpool} on a folder, for plugin tests: tracks received ranges in memory, checks
- * the SHA-256 on completion. The server's spool is the real one (persistent state, quotas).
+ * A simple {@link FileSpool} on a folder, for plugin tests: tracks received ranges in memory,
+ * checks the SHA-256 on completion. The server's spool is the real one (persistent state, quotas).
  */
 public final class DirectoryFileSpool implements FileSpool {
     private final Path dir;
@@ -62,7 +62,8 @@ public final class DirectoryFileSpool implements FileSpool {
     @Override
     public URI link(String spoolId) {
         SpooledFile f = complete.get(spoolId);
-        return URI.create("http://127.0.0.1:1/files/" + spoolId + "/" + (f == null ? "" : f.name()));
+        return URI.create(
+                "http://127.0.0.1:1/files/" + spoolId + "/" + (f == null ? "" : f.name()));
     }
 
     /**
@@ -190,7 +191,8 @@ public final class DirectoryFileSpool implements FileSpool {
                 Path done = dir.resolve(id);
                 Files.move(part, done, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 SpooledFile f =
-                        new SpooledFile(id, name, all.length, sha, "application/octet-stream", done);
+                        new SpooledFile(
+                                id, name, all.length, sha, "application/octet-stream", done);
                 complete.put(id, f);
                 return f;
             } catch (IOException e) {

@@ -45,7 +45,8 @@ public final class RecordingSink implements EventSink {
      *
      * @throws AssertionError when none arrives in time, listing what did arrive
      */
-    public <T extends BridgeEvent> T awaitEvent(Class<T> type, Predicate<T> match, Duration timeout) {
+    public <T extends BridgeEvent> T awaitEvent(
+            Class<T> type, Predicate<T> match, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             for (BridgeEvent e : events) {
@@ -56,7 +57,12 @@ public final class RecordingSink implements EventSink {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 throw new AssertionError(
-                        "no matching " + type.getSimpleName() + " within " + timeout + "; got " + events);
+                        "no matching "
+                                + type.getSimpleName()
+                                + " within "
+                                + timeout
+                                + "; got "
+                                + events);
             }
             synchronized (lock) {
                 try {

@@ -5,7 +5,6 @@ import dev.sabir.api.Gateway;
 import dev.sabir.api.HostContext;
 import dev.sabir.api.InvalidConfigException;
 import dev.sabir.api.KeyValueStore;
-import dev.sabir.api.Metrics;
 import dev.sabir.api.RegistrationField;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -120,11 +119,13 @@ public class TestHost implements HostContext, AutoCloseable {
         private final ConcurrentLinkedQueue<Future<?>> futures = new ConcurrentLinkedQueue<>();
 
         TrackingScheduler() {
-            super(1, r -> {
-                Thread t = new Thread(r, "testhost-scheduler");
-                t.setDaemon(true);
-                return t;
-            });
+            super(
+                    1,
+                    r -> {
+                        Thread t = new Thread(r, "testhost-scheduler");
+                        t.setDaemon(true);
+                        return t;
+                    });
             setRemoveOnCancelPolicy(true);
         }
 

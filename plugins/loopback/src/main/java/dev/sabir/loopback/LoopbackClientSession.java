@@ -47,7 +47,11 @@ final class LoopbackClientSession implements Session {
     private volatile Channel channel;
 
     LoopbackClientSession(
-            Address account, InetSocketAddress target, String nick, HostContext host, EventSink sink) {
+            Address account,
+            InetSocketAddress target,
+            String nick,
+            HostContext host,
+            EventSink sink) {
         this.account = account;
         this.target = target;
         this.nick = nick;
@@ -67,7 +71,9 @@ final class LoopbackClientSession implements Session {
                             @Override
                             protected void initChannel(SocketChannel ch) {
                                 ch.pipeline()
-                                        .addLast(new LineBasedFrameDecoder(LoopbackProtocol.MAX_LINE))
+                                        .addLast(
+                                                new LineBasedFrameDecoder(
+                                                        LoopbackProtocol.MAX_LINE))
                                         .addLast(new Reader());
                             }
                         })
@@ -76,20 +82,26 @@ final class LoopbackClientSession implements Session {
                         (ChannelFutureListener)
                                 f -> {
                                     if (!f.isSuccess()) {
-                                        sink.accept(new SessionState(account, SessionState.State.OFFLINE,
-                                                "cannot connect to " + target));
+                                        sink.accept(
+                                                new SessionState(
+                                                        account,
+                                                        SessionState.State.OFFLINE,
+                                                        "cannot connect to " + target));
                                         done.completeExceptionally(f.cause());
                                         return;
                                     }
                                     channel = f.channel();
                                     if (closed.get()) {
                                         channel.close();
-                                        done.completeExceptionally(new IllegalStateException("closed"));
+                                        done.completeExceptionally(
+                                                new IllegalStateException("closed"));
                                         return;
                                     }
                                     send("NICK " + nick);
                                     rooms.forEach(r -> send("JOIN " + r));
-                                    sink.accept(new SessionState(account, SessionState.State.ONLINE, ""));
+                                    sink.accept(
+                                            new SessionState(
+                                                    account, SessionState.State.ONLINE, ""));
                                     done.complete(null);
                                 });
         return done;
@@ -98,7 +110,8 @@ final class LoopbackClientSession implements Session {
     private void send(String line) {
         Channel c = channel;
         if (c != null) {
-            c.writeAndFlush(c.alloc().buffer().writeBytes((line + "\n").getBytes(StandardCharsets.UTF_8)));
+            c.writeAndFlush(
+                    c.alloc().buffer().writeBytes((line + "\n").getBytes(StandardCharsets.UTF_8)));
         }
     }
 
@@ -125,8 +138,11 @@ final class LoopbackClientSession implements Session {
         CompletableFuture<String> ok = new CompletableFuture<>();
         synchronized (this) {
             pendingOks.add(ok);
-            send((m.kind() == MessageKind.ACTION ? "ACTION " : "MSG ") + d.destination().id() + " "
-                    + LoopbackProtocol.escape(d.text().isEmpty() ? m.text() : d.text()));
+            send(
+                    (m.kind() == MessageKind.ACTION ? "ACTION " : "MSG ")
+                            + d.destination().id()
+                            + " "
+                            + LoopbackProtocol.escape(d.text().isEmpty() ? m.text() : d.text()));
         }
         return ok;
     }
@@ -164,10 +180,19 @@ final class LoopbackClientSession implements Session {
                 case "MSG", "ACTION" -> {
                     if (p.length == 5) {
                         Sender who = p[3].equals(nick) ? Sender.self(nick) : Sender.of(p[3]);
-                        sink.accept(new ChatMessage(account.withId(p[1]), who, p[2],
-                                LoopbackProtocol.unescape(p[4]),
-                                p[0].equals("ACTION") ? MessageKind.ACTION : MessageKind.NORMAL,
-                                null, null, null, host.clock().instant()));
+                        sink.accept(
+                                new ChatMessage(
+                                        account.withId(p[1]),
+                                        who,
+                                        p[2],
+                                        LoopbackProtocol.unescape(p[4]),
+                                        p[0].equals("ACTION")
+                                                ? MessageKind.ACTION
+                                                : MessageKind.NORMAL,
+                                        null,
+                                        null,
+                                        null,
+                                        host.clock().instant()));
                     }
                 }
                 case "JOIN" -> {
@@ -189,7 +214,8 @@ final class LoopbackClientSession implements Session {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (!closed.get()) {
-                sink.accept(new SessionState(account, SessionState.State.OFFLINE, "connection lost"));
+                sink.accept(
+                        new SessionState(account, SessionState.State.OFFLINE, "connection lost"));
             }
         }
     }

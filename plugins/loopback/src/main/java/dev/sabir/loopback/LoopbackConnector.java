@@ -15,18 +15,18 @@ import org.pf4j.Extension;
 
 /**
  * The loopback test network: each account is a small line-based chat server on a TCP port. Test
- * clients (and people with {@code nc}) connect, pick a nick, join rooms and chat; Sabir's session is
- * the server, so everything said there is bridged. It is a test fixture, but a real network: sockets,
- * framing limits, malformed input, several clients.
+ * clients (and people with {@code nc}) connect, pick a nick, join rooms and chat; Sabir's session
+ * is the server, so everything said there is bridged. It is a test fixture, but a real network:
+ * sockets, framing limits, malformed input, several clients.
  *
  * <p>Account keys: {@code listen} (host:port, required), {@code nick} (relay identity, default
  * {@code sabir}), {@code relay} ({@code template} — the default, shows the router's rendered text
- * from the relay nick — or {@code puppet}, shows each remote sender as {@code nick@network}), {@code
- * capabilities} (list of {@link Capability} names to advertise per account; default all but FILES),
- * {@code echo} (true: the network echoes delivered messages back, as IRC echo-message does), {@code
- * history} (messages replayed to a client joining a room, default 50). An account with {@code
- * connect: host:port} instead of {@code listen} is a relay client of another loopback account's
- * server.
+ * from the relay nick — or {@code puppet}, shows each remote sender as {@code nick@network}),
+ * {@code capabilities} (list of {@link Capability} names to advertise per account; default all but
+ * FILES), {@code echo} (true: the network echoes delivered messages back, as IRC echo-message
+ * does), {@code history} (messages replayed to a client joining a room, default 50). An account
+ * with {@code connect: host:port} instead of {@code listen} is a relay client of another loopback
+ * account's server.
  */
 @Extension
 public final class LoopbackConnector implements Connector {
@@ -59,7 +59,9 @@ public final class LoopbackConnector implements Connector {
 
     @Override
     public Set<Capability> capabilities(AccountConfig account) throws InvalidConfigException {
-        return account.has("connect") ? capabilities() : LoopbackSettings.from(account).capabilities();
+        return account.has("connect")
+                ? capabilities()
+                : LoopbackSettings.from(account).capabilities();
     }
 
     @Override

@@ -87,7 +87,8 @@ final class LoopbackSession implements Session {
         }
         sink.accept(new SessionState(account, SessionState.State.CONNECTING, ""));
         InetSocketAddress listen =
-                new InetSocketAddress(settings.listen().getHostString(), settings.listen().getPort());
+                new InetSocketAddress(
+                        settings.listen().getHostString(), settings.listen().getPort());
         new ServerBootstrap()
                 .group(host.eventLoops())
                 .channel(NioServerSocketChannel.class)
@@ -96,7 +97,9 @@ final class LoopbackSession implements Session {
                             @Override
                             protected void initChannel(SocketChannel ch) {
                                 ch.pipeline()
-                                        .addLast(new LineBasedFrameDecoder(LoopbackProtocol.MAX_LINE))
+                                        .addLast(
+                                                new LineBasedFrameDecoder(
+                                                        LoopbackProtocol.MAX_LINE))
                                         .addLast(new ClientHandler());
                             }
                         })
@@ -109,7 +112,9 @@ final class LoopbackSession implements Session {
                                                 new SessionState(
                                                         account,
                                                         SessionState.State.OFFLINE,
-                                                        "cannot listen on " + listen + ": "
+                                                        "cannot listen on "
+                                                                + listen
+                                                                + ": "
                                                                 + f.cause().getMessage()));
                                         done.completeExceptionally(f.cause());
                                         return;
@@ -121,8 +126,13 @@ final class LoopbackSession implements Session {
                                                 new IllegalStateException("session closed"));
                                         return;
                                     }
-                                    LOG.info("loopback account {} listening on {}", account, server.localAddress());
-                                    sink.accept(new SessionState(account, SessionState.State.ONLINE, ""));
+                                    LOG.info(
+                                            "loopback account {} listening on {}",
+                                            account,
+                                            server.localAddress());
+                                    sink.accept(
+                                            new SessionState(
+                                                    account, SessionState.State.ONLINE, ""));
                                     done.complete(null);
                                 });
         return done;
@@ -150,7 +160,8 @@ final class LoopbackSession implements Session {
             return CompletableFuture.failedFuture(DeliveryException.permanent("session closed"));
         }
         if (offline) {
-            return CompletableFuture.failedFuture(DeliveryException.offline("loopback network offline"));
+            return CompletableFuture.failedFuture(
+                    DeliveryException.offline("loopback network offline"));
         }
         String room = d.destination().id();
         BridgeEvent ev = d.event();
@@ -167,40 +178,103 @@ final class LoopbackSession implements Session {
             if (m.isRetraction()) {
                 line = "DEL " + room + " " + m.retractOf() + " " + nick;
             } else if (m.isEdit()) {
-                line = "EDIT " + room + " " + m.editOf() + " " + nick + " " + LoopbackProtocol.escape(text);
+                line =
+                        "EDIT "
+                                + room
+                                + " "
+                                + m.editOf()
+                                + " "
+                                + nick
+                                + " "
+                                + LoopbackProtocol.escape(text);
             } else if (m.replyTo() != null) {
-                line = "REPLY " + room + " " + id + " " + m.replyTo() + " " + nick + " "
-                        + LoopbackProtocol.escape(text);
+                line =
+                        "REPLY "
+                                + room
+                                + " "
+                                + id
+                                + " "
+                                + m.replyTo()
+                                + " "
+                                + nick
+                                + " "
+                                + LoopbackProtocol.escape(text);
             } else if (m.kind() == MessageKind.ACTION) {
-                line = "ACTION " + room + " " + id + " " + nick + " " + LoopbackProtocol.escape(text);
+                line =
+                        "ACTION "
+                                + room
+                                + " "
+                                + id
+                                + " "
+                                + nick
+                                + " "
+                                + LoopbackProtocol.escape(text);
             } else {
                 line = "MSG " + room + " " + id + " " + nick + " " + LoopbackProtocol.escape(text);
             }
             broadcast(room, line, null);
             if (settings.echo()) {
                 // the network echoes what Sabir sent, with the id it gave it
-                sink.accept(new ChatMessage(
-                        d.destination(), Sender.of(settings.nick()), id, m.text(), m.kind(),
-                        null, null, null, m.timestamp()));
+                sink.accept(
+                        new ChatMessage(
+                                d.destination(),
+                                Sender.of(settings.nick()),
+                                id,
+                                m.text(),
+                                m.kind(),
+                                null,
+                                null,
+                                null,
+                                m.timestamp()));
             }
             return CompletableFuture.completedFuture(id);
         } else if (ev instanceof Typing t) {
             line = "TYPING " + room + " " + nick + " " + t.state().name().toLowerCase();
         } else if (ev instanceof PresenceUpdate p) {
-            line = "PRESENCE " + nick + " " + p.status().name().toLowerCase() + " "
-                    + LoopbackProtocol.escape(p.statusText());
+            line =
+                    "PRESENCE "
+                            + nick
+                            + " "
+                            + p.status().name().toLowerCase()
+                            + " "
+                            + LoopbackProtocol.escape(p.statusText());
         } else if (ev instanceof RoomUpdate r) {
-            String member = r.member() == null ? nick : r.member().nick() + "@" + d.source().protocol();
-            line = switch (r.change()) {
-                case JOINED -> "JOIN " + room + " " + member;
-                case LEFT, KICKED -> "PART " + room + " " + member + " " + LoopbackProtocol.escape(r.detail());
-                case TOPIC -> "TOPIC " + room + " " + member + " " + LoopbackProtocol.escape(r.detail());
-                case MEMBERS -> "MEMBERS " + room + " " + r.members().size();
-            };
+            String member =
+                    r.member() == null ? nick : r.member().nick() + "@" + d.source().protocol();
+            line =
+                    switch (r.change()) {
+                        case JOINED -> "JOIN " + room + " " + member;
+                        case LEFT, KICKED ->
+                                "PART "
+                                        + room
+                                        + " "
+                                        + member
+                                        + " "
+                                        + LoopbackProtocol.escape(r.detail());
+                        case TOPIC ->
+                                "TOPIC "
+                                        + room
+                                        + " "
+                                        + member
+                                        + " "
+                                        + LoopbackProtocol.escape(r.detail());
+                        case MEMBERS -> "MEMBERS " + room + " " + r.members().size();
+                    };
         } else if (ev instanceof FileOffer f) {
             String ref = f.spoolId() == null ? "-" : "spool:" + f.spoolId();
-            line = "FILE " + room + " " + nick + " " + f.name().replace(' ', '_') + " " + f.size() + " "
-                    + (f.sha256() == null ? "-" : f.sha256()) + " " + ref;
+            line =
+                    "FILE "
+                            + room
+                            + " "
+                            + nick
+                            + " "
+                            + f.name().replace(' ', '_')
+                            + " "
+                            + f.size()
+                            + " "
+                            + (f.sha256() == null ? "-" : f.sha256())
+                            + " "
+                            + ref;
         } else {
             return CompletableFuture.completedFuture(null);
         }
@@ -260,7 +334,8 @@ final class LoopbackSession implements Session {
     }
 
     private static void write(Channel c, String line) {
-        c.writeAndFlush(c.alloc().buffer().writeBytes((line + "\n").getBytes(StandardCharsets.UTF_8)));
+        c.writeAndFlush(
+                c.alloc().buffer().writeBytes((line + "\n").getBytes(StandardCharsets.UTF_8)));
     }
 
     @Override
@@ -291,7 +366,9 @@ final class LoopbackSession implements Session {
             String nick = ctx.channel().attr(NICK).get();
             for (Map.Entry<String, Set<Channel>> e : rooms.entrySet()) {
                 if (e.getValue().remove(ctx.channel()) && nick != null) {
-                    sink.accept(RoomUpdate.left(account.withId(e.getKey()), Sender.of(nick), "disconnected"));
+                    sink.accept(
+                            RoomUpdate.left(
+                                    account.withId(e.getKey()), Sender.of(nick), "disconnected"));
                 }
             }
         }
@@ -300,11 +377,13 @@ final class LoopbackSession implements Session {
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf buf) {
             String line;
             try {
-                line = StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(buf.nioBuffer())
-                        .toString();
+                line =
+                        StandardCharsets.UTF_8
+                                .newDecoder()
+                                .onMalformedInput(CodingErrorAction.REPORT)
+                                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                                .decode(buf.nioBuffer())
+                                .toString();
             } catch (CharacterCodingException e) {
                 fail(ctx, "line is not valid UTF-8");
                 return;
@@ -328,8 +407,17 @@ final class LoopbackSession implements Session {
         }
 
         private void fail(ChannelHandlerContext ctx, String reason) {
-            LOG.info("loopback account {}: dropping client {}: {}", account, ctx.channel().remoteAddress(), reason);
-            ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(("ERROR " + reason + "\n").getBytes(StandardCharsets.UTF_8)))
+            LOG.info(
+                    "loopback account {}: dropping client {}: {}",
+                    account,
+                    ctx.channel().remoteAddress(),
+                    reason);
+            ctx.writeAndFlush(
+                            ctx.alloc()
+                                    .buffer()
+                                    .writeBytes(
+                                            ("ERROR " + reason + "\n")
+                                                    .getBytes(StandardCharsets.UTF_8)))
                     .addListener(ChannelFutureListener.CLOSE);
         }
     }
@@ -377,8 +465,17 @@ final class LoopbackSession implements Session {
                 MessageKind kind = cmd.equals("ACTION") ? MessageKind.ACTION : MessageKind.NORMAL;
                 broadcast(room, cmd + " " + room + " " + id + " " + nick + " " + p[2], ch);
                 write(ch, "OK " + id);
-                emit(new ChatMessage(account.withId(room), Sender.of(nick), id, text, kind, null, null, null,
-                        host.clock().instant()));
+                emit(
+                        new ChatMessage(
+                                account.withId(room),
+                                Sender.of(nick),
+                                id,
+                                text,
+                                kind,
+                                null,
+                                null,
+                                null,
+                                host.clock().instant()));
             }
             case "EDIT", "REPLY" -> {
                 String[] p = LoopbackProtocol.split(line, 4);
@@ -386,12 +483,24 @@ final class LoopbackSession implements Session {
                 String id = nextId();
                 String text = LoopbackProtocol.unescape(p[3]);
                 boolean edit = cmd.equals("EDIT");
-                broadcast(room, edit
-                        ? "EDIT " + room + " " + p[2] + " " + nick + " " + p[3]
-                        : "REPLY " + room + " " + id + " " + p[2] + " " + nick + " " + p[3], ch);
+                broadcast(
+                        room,
+                        edit
+                                ? "EDIT " + room + " " + p[2] + " " + nick + " " + p[3]
+                                : "REPLY " + room + " " + id + " " + p[2] + " " + nick + " " + p[3],
+                        ch);
                 write(ch, "OK " + id);
-                emit(new ChatMessage(account.withId(room), Sender.of(nick), id, text, MessageKind.NORMAL,
-                        edit ? null : p[2], edit ? p[2] : null, null, host.clock().instant()));
+                emit(
+                        new ChatMessage(
+                                account.withId(room),
+                                Sender.of(nick),
+                                id,
+                                text,
+                                MessageKind.NORMAL,
+                                edit ? null : p[2],
+                                edit ? p[2] : null,
+                                null,
+                                host.clock().instant()));
             }
             case "DEL" -> {
                 String[] p = LoopbackProtocol.split(line, 3);
@@ -399,8 +508,17 @@ final class LoopbackSession implements Session {
                 String id = nextId();
                 broadcast(room, "DEL " + room + " " + p[2] + " " + nick, ch);
                 write(ch, "OK " + id);
-                emit(new ChatMessage(account.withId(room), Sender.of(nick), id, "", MessageKind.NORMAL,
-                        null, null, p[2], host.clock().instant()));
+                emit(
+                        new ChatMessage(
+                                account.withId(room),
+                                Sender.of(nick),
+                                id,
+                                "",
+                                MessageKind.NORMAL,
+                                null,
+                                null,
+                                p[2],
+                                host.clock().instant()));
             }
             case "TYPING" -> {
                 String room = joined(ch, LoopbackProtocol.split(line, 2)[1].split(" ")[0]);
@@ -410,20 +528,37 @@ final class LoopbackSession implements Session {
                 String[] p = LoopbackProtocol.split(line, 3);
                 String room = joined(ch, p[1]);
                 broadcast(room, "TOPIC " + room + " " + nick + " " + p[2], ch);
-                emit(RoomUpdate.topic(account.withId(room), Sender.of(nick), LoopbackProtocol.unescape(p[2])));
+                emit(
+                        RoomUpdate.topic(
+                                account.withId(room),
+                                Sender.of(nick),
+                                LoopbackProtocol.unescape(p[2])));
             }
             case "DM" -> {
                 String[] p = LoopbackProtocol.split(line, 3);
                 String id = nextId();
                 write(ch, "OK " + id);
-                emit(ChatMessage.of(account.withId("@" + p[1]), Sender.of(nick), id, LoopbackProtocol.unescape(p[2])));
+                emit(
+                        ChatMessage.of(
+                                account.withId("@" + p[1]),
+                                Sender.of(nick),
+                                id,
+                                LoopbackProtocol.unescape(p[2])));
             }
             case "AWAY", "BACK" -> {
-                String text = cmd.equals("AWAY") && line.length() > 5 ? LoopbackProtocol.unescape(line.substring(5)) : "";
-                PresenceUpdate.Status st = cmd.equals("AWAY") ? PresenceUpdate.Status.AWAY : PresenceUpdate.Status.AVAILABLE;
+                String text =
+                        cmd.equals("AWAY") && line.length() > 5
+                                ? LoopbackProtocol.unescape(line.substring(5))
+                                : "";
+                PresenceUpdate.Status st =
+                        cmd.equals("AWAY")
+                                ? PresenceUpdate.Status.AWAY
+                                : PresenceUpdate.Status.AVAILABLE;
                 for (Map.Entry<String, Set<Channel>> e : rooms.entrySet()) {
                     if (e.getValue().contains(ch)) {
-                        emit(new PresenceUpdate(account.withId(e.getKey()), Sender.of(nick), st, text));
+                        emit(
+                                new PresenceUpdate(
+                                        account.withId(e.getKey()), Sender.of(nick), st, text));
                     }
                 }
             }
@@ -441,7 +576,8 @@ final class LoopbackSession implements Session {
             case "OFFLINE" -> {
                 offline = true;
                 write(ch, "OK offline");
-                sink.accept(new SessionState(account, SessionState.State.OFFLINE, "simulated outage"));
+                sink.accept(
+                        new SessionState(account, SessionState.State.OFFLINE, "simulated outage"));
             }
             case "ONLINE" -> {
                 offline = false;
@@ -449,7 +585,9 @@ final class LoopbackSession implements Session {
                 sink.accept(new SessionState(account, SessionState.State.ONLINE, ""));
             }
             case "QUIT" -> ch.close();
-            default -> throw new LoopbackProtocol.ProtocolError("unknown command " + cmd.substring(0, Math.min(cmd.length(), 32)));
+            default ->
+                    throw new LoopbackProtocol.ProtocolError(
+                            "unknown command " + cmd.substring(0, Math.min(cmd.length(), 32)));
         }
     }
 
@@ -457,15 +595,32 @@ final class LoopbackSession implements Session {
         String offerId = nextId();
         Address conv = account.withId(room);
         try {
-            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            String sha =
+                    HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
             FileSpool.Upload up = host.spool().receive(conv, offerId, name, content.length, sha);
             up.write(0, content, 0, content.length);
             FileSpool.SpooledFile f = up.complete();
             write(ch, "OK " + offerId);
-            emit(new FileOffer(conv, Sender.of(nick), offerId, f.name(), f.size(), f.sha256(), f.mediaType(), f.spoolId()));
+            emit(
+                    new FileOffer(
+                            conv,
+                            Sender.of(nick),
+                            offerId,
+                            f.name(),
+                            f.size(),
+                            f.sha256(),
+                            f.mediaType(),
+                            f.spoolId()));
         } catch (FileSpool.SpoolException e) {
             write(ch, "ERROR file refused: " + e.getMessage());
-            sink.accept(new FileProgress(conv, offerId, 0, content.length, FileProgress.State.FAILED, e.getMessage()));
+            sink.accept(
+                    new FileProgress(
+                            conv,
+                            offerId,
+                            0,
+                            content.length,
+                            FileProgress.State.FAILED,
+                            e.getMessage()));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -492,5 +647,4 @@ final class LoopbackSession implements Session {
             sink.accept(e);
         }
     }
-
 }

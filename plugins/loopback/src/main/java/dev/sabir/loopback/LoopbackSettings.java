@@ -25,7 +25,8 @@ record LoopbackSettings(
         }
         String relay = a.string("relay", "template");
         if (!relay.equals("template") && !relay.equals("puppet")) {
-            throw new InvalidConfigException("relay", "expected template or puppet, got '" + relay + "'");
+            throw new InvalidConfigException(
+                    "relay", "expected template or puppet, got '" + relay + "'");
         }
         Set<Capability> caps = EnumSet.noneOf(Capability.class);
         if (a.has("capabilities")) {
@@ -33,7 +34,8 @@ record LoopbackSettings(
                 try {
                     caps.add(Capability.valueOf(c.trim().toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
-                    throw new InvalidConfigException("capabilities", "unknown capability '" + c + "'");
+                    throw new InvalidConfigException(
+                            "capabilities", "unknown capability '" + c + "'");
                 }
             }
         } else {

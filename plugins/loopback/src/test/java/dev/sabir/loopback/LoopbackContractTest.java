@@ -29,13 +29,17 @@ class LoopbackContractTest extends ConnectorContract {
 
             @Override
             public AccountConfig first() {
-                return new AccountConfig("srv", "loopback", true, Map.of("listen", "127.0.0.1:" + p));
+                return new AccountConfig(
+                        "srv", "loopback", true, Map.of("listen", "127.0.0.1:" + p));
             }
 
             @Override
             public AccountConfig second() {
                 return new AccountConfig(
-                        "cli", "loopback", true, Map.of("connect", "127.0.0.1:" + p, "nick", "relay"));
+                        "cli",
+                        "loopback",
+                        true,
+                        Map.of("connect", "127.0.0.1:" + p, "nick", "relay"));
             }
 
             @Override

@@ -45,9 +45,16 @@ class LoopbackNetworkTest {
         }
         host = new TestHost(dir);
         sink = new RecordingSink();
-        session = new LoopbackConnector()
-                .open(new AccountConfig("net", "loopback", true,
-                        Map.of("listen", "127.0.0.1:" + port, "relay", "puppet")), host, sink);
+        session =
+                new LoopbackConnector()
+                        .open(
+                                new AccountConfig(
+                                        "net",
+                                        "loopback",
+                                        true,
+                                        Map.of("listen", "127.0.0.1:" + port, "relay", "puppet")),
+                                host,
+                                sink);
         session.connect().toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
@@ -65,7 +72,9 @@ class LoopbackNetworkTest {
         Client(String nick) throws Exception {
             socket = new Socket("127.0.0.1", port);
             socket.setSoTimeout(5000);
-            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            in =
+                    new BufferedReader(
+                            new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             out = new PrintWriter(socket.getOutputStream(), true, StandardCharsets.UTF_8);
             say("NICK " + nick);
             assertThat(in.readLine()).isEqualTo("OK " + nick);
@@ -94,7 +103,8 @@ class LoopbackNetworkTest {
 
     @Test
     void clientMessagesBecomeEventsAndDeliveriesReachClients() throws Exception {
-        try (Client alice = new Client("alice"); Client bob = new Client("bob")) {
+        try (Client alice = new Client("alice");
+                Client bob = new Client("bob")) {
             alice.say("JOIN lobby");
             alice.await("JOIN lobby alice");
             bob.say("JOIN lobby");
@@ -109,22 +119,33 @@ class LoopbackNetworkTest {
 
             Address room = Address.parse("loopback:net/lobby");
             ChatMessage remote = ChatMessage.of(room, Sender.of("x", "carol"), "r1", "hi there");
-            String id = session.deliver(new Delivery(1, room, remote, Address.parse("irc:libera/#c"), "<carol@irc> hi there"))
-                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
-            assertThat(bob.await("MSG lobby " + id)).isEqualTo("MSG lobby " + id + " carol@irc hi there");
+            String id =
+                    session.deliver(
+                                    new Delivery(
+                                            1,
+                                            room,
+                                            remote,
+                                            Address.parse("irc:libera/#c"),
+                                            "<carol@irc> hi there"))
+                            .toCompletableFuture()
+                            .get(5, TimeUnit.SECONDS);
+            assertThat(bob.await("MSG lobby " + id))
+                    .isEqualTo("MSG lobby " + id + " carol@irc hi there");
         }
     }
 
     @Test
     void malformedClientIsDroppedOthersStay() throws Exception {
-        try (Client good = new Client("good"); Client bad = new Client("bad")) {
+        try (Client good = new Client("good");
+                Client bad = new Client("bad")) {
             good.say("JOIN lobby");
             good.await("JOIN lobby good");
             bad.say("MSG lobby not joined");
             assertThat(bad.await("ERROR")).contains("not in room");
             assertThat(bad.in.readLine()).isNull();
             good.say("MSG lobby still here");
-            assertThat(sink.awaitText("still here", Duration.ofSeconds(5)).sender().nick()).isEqualTo("good");
+            assertThat(sink.awaitText("still here", Duration.ofSeconds(5)).sender().nick())
+                    .isEqualTo("good");
         }
     }
 
@@ -137,14 +158,24 @@ class LoopbackNetworkTest {
             FileOffer offer = sink.awaitEvent(FileOffer.class, f -> true, Duration.ofSeconds(5));
             assertThat(offer.name()).isEqualTo("notes.txt");
             assertThat(offer.size()).isEqualTo(content.length);
-            assertThat(Files.readAllBytes(host.spool().find(offer.spoolId()).orElseThrow().path())).isEqualTo(content);
+            assertThat(Files.readAllBytes(host.spool().find(offer.spoolId()).orElseThrow().path()))
+                    .isEqualTo(content);
         }
     }
 
     @Test
     void badConfigNamesTheKey() {
-        Assertions.assertThatThrownBy(() -> new LoopbackConnector().open(
-                        new AccountConfig("x", "loopback", true, Map.of("listen", "nope")), host, sink))
+        Assertions.assertThatThrownBy(
+                        () ->
+                                new LoopbackConnector()
+                                        .open(
+                                                new AccountConfig(
+                                                        "x",
+                                                        "loopback",
+                                                        true,
+                                                        Map.of("listen", "nope")),
+                                                host,
+                                                sink))
                 .isInstanceOf(InvalidConfigException.class)
                 .satisfies(e -> assertThat(((InvalidConfigException) e).key()).isEqualTo("listen"));
     }
