@@ -283,7 +283,7 @@ class GatewayTest {
     }
 
     @Test
-    void fileOfferArrivesAsALinkWithOob() throws Exception {
+    void fileOfferIsUploadedAndSentWithOobAndLinksBackBecomeOffers() throws Exception {
         String account = registerAlice();
         Address bob = new Address("loopback", account, "bob");
         var f =
@@ -303,17 +303,52 @@ class GatewayTest {
                         f.sha256(),
                         "text/plain",
                         f.spoolId()));
+        // uploaded to the server's XEP-0363 service (Prosody's http_file_share) and sent with OOB
+        String base = "http://127.0.0.1:" + prosody.httpPort() + "/";
         Message m =
                 (Message)
                         poll(
                                 s ->
                                         s instanceof Message x
                                                 && x.getBody() != null
-                                                && x.getBody().contains("/files/"));
+                                                && x.getBody().startsWith(base));
         OobElement oob = m.getExtension(OobElement.class);
         assertThat(oob).isNotNull();
         assertThat(oob.url()).isEqualTo(m.getBody());
         assertThat(oob.desc()).isEqualTo("notes.txt");
+        assertThat(fetch(m.getBody())).isEqualTo("hello file".getBytes(StandardCharsets.UTF_8));
+
+        // and the same link sent back by the XMPP user is fetched and offered to the network
+        EntityBareJid puppet = m.getFrom().asEntityBareJidIfPossible();
+        alice.sendStanza(
+                alice.getStanzaFactory()
+                        .buildMessageStanza()
+                        .ofType(Message.Type.chat)
+                        .to(puppet)
+                        .setBody(m.getBody())
+                        .addExtension(new OobElement(m.getBody(), null))
+                        .build());
+        dev.sabir.api.FileOffer in =
+                awaitSent(dev.sabir.api.FileOffer.class, o -> o.name().equals("notes.txt"));
+        assertThat(in.conversation()).isEqualTo(bob);
+        assertThat(in.sender().id()).isEqualTo("alice@localhost");
+        assertThat(
+                        java.nio.file.Files.readAllBytes(
+                                host.spool().find(in.spoolId()).orElseThrow().path()))
+                .isEqualTo("hello file".getBytes(StandardCharsets.UTF_8));
+        assertThat(in.sha256()).isEqualTo(f.sha256());
+    }
+
+    private static byte[] fetch(String url) throws Exception {
+        java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<byte[]> r =
+                c.send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                .timeout(WAIT)
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.sabir.xmpp.component;
 
 import dev.sabir.api.AccountConfig;
 import dev.sabir.api.InvalidConfigException;
+import dev.sabir.xmpp.files.FileSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,8 @@ import org.jxmpp.stringprep.XmppStringprepException;
  * @param backoffMin first reconnect delay ({@code reconnect_min_ms}, default 1000)
  * @param backoffMax longest reconnect delay ({@code reconnect_max_seconds}, default 60)
  * @param rooms rooms opened at start in addition to those the host joins ({@code rooms})
+ * @param files file transfer settings ({@code upload_service}, {@code max_download_bytes}, {@code
+ *     http_timeout_seconds}, {@code transfer_timeout_seconds}, {@code download_hosts})
  */
 public record ComponentConfig(
         InetSocketAddress server,
@@ -43,7 +46,8 @@ public record ComponentConfig(
         int maxStanza,
         Duration backoffMin,
         Duration backoffMax,
-        List<String> rooms) {
+        List<String> rooms,
+        FileSettings files) {
 
     /** Reads and checks the account's keys. */
     public static ComponentConfig from(AccountConfig a) throws InvalidConfigException {
@@ -78,7 +82,8 @@ public record ComponentConfig(
                 a.integer("max_stanza_bytes", 256 * 1024, 4096, 16 * 1024 * 1024),
                 Duration.ofMillis(a.integer("reconnect_min_ms", 1000, 10, 600_000)),
                 Duration.ofSeconds(a.integer("reconnect_max_seconds", 60, 1, 3600)),
-                a.strings("rooms"));
+                a.strings("rooms"),
+                FileSettings.from(a, parent));
     }
 
     private static List<String> normalise(AccountConfig a, String key)

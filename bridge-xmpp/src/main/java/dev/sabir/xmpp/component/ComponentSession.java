@@ -6,19 +6,29 @@ import dev.sabir.api.Delivery;
 import dev.sabir.api.DeliveryException;
 import dev.sabir.api.EventSink;
 import dev.sabir.api.FileOffer;
+import dev.sabir.api.FileSpool;
 import dev.sabir.api.HostContext;
 import dev.sabir.api.Session;
 import dev.sabir.api.SessionState;
 import dev.sabir.xmpp.Stanzas;
+import dev.sabir.xmpp.files.FileScanner;
+import dev.sabir.xmpp.files.HttpTransfers;
+import dev.sabir.xmpp.files.IncomingFiles;
+import dev.sabir.xmpp.files.UploadClient;
 import dev.sabir.xmpp.gateway.GatewayService;
 import dev.sabir.xmpp.gateway.PuppetJids;
 import dev.sabir.xmpp.muc.MucService;
 import io.netty.channel.EventLoop;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.Message;
@@ -56,6 +66,18 @@ public final class ComponentSession implements Session {
     private final GatewayService gateway;
     private final Address self;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AdminCommands admin;
+    private final HttpTransfers http;
+    private final UploadClient uploads;
+    private final IncomingFiles incoming;
+
+    /** IQs this component sent and awaits answers to; touched on the loop only. */
+    private final Map<String, PendingIq> pending = new HashMap<>();
+
+    private long iqCounter;
+
+    /** An IQ awaiting its answer. */
+    private record PendingIq(Jid to, CompletableFuture<IQ> answer, ScheduledFuture<?> timer) {}
 
     /**
      * @param account the account
@@ -72,11 +94,43 @@ public final class ComponentSession implements Session {
         this.self = account.address();
         this.loop = host.eventLoops().next();
         StanzaOut out = this::send;
+        this.http =
+                new HttpTransfers(
+                        config.files().httpTimeout(),
+                        config.files().transferTimeout(),
+                        host.scheduler(),
+                        "sabir-xmpp-" + account.name() + "-http");
+        this.uploads =
+                new UploadClient(
+                        config.domain(), config.files(), this::request, http, host.clock());
+        this.incoming =
+                new IncomingFiles(account.name(), config.files(), http, host.spool(), uploads);
+        FileScanner scanner =
+                (m, conversation, sender, id, emit) ->
+                        incoming.scan(
+                                m,
+                                conversation,
+                                sender,
+                                id,
+                                fo ->
+                                        onLoop(
+                                                () -> {
+                                                    emit.accept(fo);
+                                                    return null;
+                                                }));
         this.muc =
                 new MucService(
-                        config.domain(), self, config.historyOnJoin(), out, sink, host.clock());
+                        config.domain(),
+                        self,
+                        config.historyOnJoin(),
+                        out,
+                        sink,
+                        host.clock(),
+                        scanner);
         this.gateway =
-                new GatewayService(config.domain(), account.name(), host, out, config::allowed);
+                new GatewayService(
+                        config.domain(), account.name(), host, out, config::allowed, scanner);
+        this.admin = new AdminCommands(config.domain(), config::admin, host, out);
         this.connection =
                 new ComponentConnection(
                         new ComponentConnection.Settings(
@@ -130,13 +184,127 @@ public final class ComponentSession implements Session {
         if (closed.get()) {
             return CompletableFuture.failedFuture(DeliveryException.permanent("session closed"));
         }
-        String link = null;
-        if (d.event() instanceof FileOffer fo && fo.spoolId() != null) {
-            link = host.spool().link(fo.spoolId()).toString();
-        }
-        String fileLink = link;
         boolean room = d.destination().sameAccount(self);
-        return onLoop(() -> room ? muc.deliver(d, fileLink) : gateway.deliver(d, fileLink));
+        if (d.event() instanceof FileOffer fo && fo.spoolId() != null) {
+            return uploaded(fo)
+                    .thenCompose(
+                            link ->
+                                    onLoop(
+                                            () ->
+                                                    room
+                                                            ? muc.deliver(d, link)
+                                                            : gateway.deliver(d, link)));
+        }
+        return onLoop(() -> room ? muc.deliver(d, null) : gateway.deliver(d, null));
+    }
+
+    /**
+     * The link a file goes out with: its URL on the server's upload service, or the host's spool
+     * link when there is no service or the upload fails.
+     */
+    private CompletableFuture<String> uploaded(FileOffer fo) {
+        Optional<FileSpool.SpooledFile> file = host.spool().find(fo.spoolId());
+        if (file.isEmpty()) {
+            return CompletableFuture.failedFuture(
+                    DeliveryException.permanent("file " + fo.spoolId() + " is not in the spool"));
+        }
+        return uploads.upload(file.get())
+                .handle(
+                        (url, err) -> {
+                            if (err == null) {
+                                LOG.info(
+                                        "component {}: uploaded {} ({} bytes) for {}",
+                                        config.domain(),
+                                        file.get().name(),
+                                        file.get().size(),
+                                        fo.offerId());
+                                return url.toString();
+                            }
+                            Throwable cause =
+                                    err instanceof java.util.concurrent.CompletionException
+                                                    && err.getCause() != null
+                                            ? err.getCause()
+                                            : err;
+                            LOG.info(
+                                    "component {}: {} goes out as a spool link: {}",
+                                    config.domain(),
+                                    file.get().name(),
+                                    cause.getMessage());
+                            return host.spool().link(fo.spoolId()).toString();
+                        });
+    }
+
+    /**
+     * Sends an IQ from the component and completes with the answer; an error answer or no answer
+     * within the HTTP timeout fails the future.
+     */
+    private CompletableFuture<IQ> request(IQ iq) {
+        CompletableFuture<IQ> answer = new CompletableFuture<>();
+        onLoop(
+                        () -> {
+                            String id = "sabir-iq-" + (++iqCounter);
+                            iq.setStanzaId(id);
+                            if (!send(iq)) {
+                                answer.completeExceptionally(
+                                        new IllegalStateException("component is offline"));
+                                return null;
+                            }
+                            ScheduledFuture<?> timer =
+                                    host.scheduler()
+                                            .schedule(
+                                                    () -> loop.execute(() -> expire(id)),
+                                                    config.files().httpTimeout().toMillis(),
+                                                    TimeUnit.MILLISECONDS);
+                            pending.put(id, new PendingIq(iq.getTo(), answer, timer));
+                            return null;
+                        })
+                .whenComplete(
+                        (v, err) -> {
+                            if (err != null) {
+                                answer.completeExceptionally(err);
+                            }
+                        });
+        return answer;
+    }
+
+    private void expire(String id) {
+        PendingIq p = pending.remove(id);
+        if (p != null) {
+            p.answer().completeExceptionally(new TimeoutException("no answer from " + p.to()));
+        }
+    }
+
+    /** Completes a pending request with its answer; false when the IQ answers nothing of ours. */
+    private boolean answered(IQ iq) {
+        if (iq.getType() != IQ.Type.result && iq.getType() != IQ.Type.error) {
+            return false;
+        }
+        PendingIq p = pending.get(iq.getStanzaId());
+        if (p == null || iq.getFrom() == null || !iq.getFrom().equals(p.to())) {
+            return false;
+        }
+        pending.remove(iq.getStanzaId());
+        p.timer().cancel(false);
+        if (iq.getType() == IQ.Type.error) {
+            p.answer()
+                    .completeExceptionally(
+                            new IllegalStateException(
+                                    p.to()
+                                            + " answered with an error: "
+                                            + (iq.getError() == null
+                                                    ? "?"
+                                                    : iq.getError().getCondition()
+                                                            + (iq.getError().getDescriptiveText()
+                                                                            == null
+                                                                    ? ""
+                                                                    : " ("
+                                                                            + iq.getError()
+                                                                                    .getDescriptiveText()
+                                                                            + ")"))));
+        } else {
+            p.answer().complete(iq);
+        }
+        return true;
     }
 
     @Override
@@ -145,6 +313,12 @@ public final class ComponentSession implements Session {
             return;
         }
         connection.close();
+        http.close();
+        try {
+            loop.execute(this::failPending);
+        } catch (RejectedExecutionException e) {
+            // the loop is gone: nothing is waiting on it any more
+        }
         sink.accept(new SessionState(self, SessionState.State.OFFLINE, "closed"));
         LOG.info("component {} closed", config.domain());
     }
@@ -167,6 +341,14 @@ public final class ComponentSession implements Session {
         return f;
     }
 
+    private void failPending() {
+        for (PendingIq p : pending.values()) {
+            p.timer().cancel(false);
+            p.answer().completeExceptionally(new IllegalStateException("session closed"));
+        }
+        pending.clear();
+    }
+
     private boolean send(Stanza s) {
         return connection.send(Stanzas.toXml(s)) != null;
     }
@@ -179,6 +361,7 @@ public final class ComponentSession implements Session {
     private final class Listener implements ComponentConnection.Listener {
         @Override
         public void online() {
+            uploads.reset();
             sink.accept(new SessionState(self, SessionState.State.ONLINE, ""));
         }
 
@@ -200,6 +383,13 @@ public final class ComponentSession implements Session {
                         config.domain(),
                         name,
                         e.getMessage());
+                if (name.equals("iq")) {
+                    String err =
+                            Stanzas.iqErrorFor(xml, config.domain().toString(), e.getMessage());
+                    if (err != null) {
+                        connection.send(err);
+                    }
+                }
                 return;
             }
             try {
@@ -228,6 +418,9 @@ public final class ComponentSession implements Session {
             return;
         }
         if (s.getFrom() == null) {
+            return;
+        }
+        if (s instanceof IQ answer && answered(answer)) {
             return;
         }
         if (to.getLocalpartOrNull() == null) {
@@ -274,6 +467,8 @@ public final class ComponentSession implements Session {
         String ns = iq.getChildElementNamespace();
         if (GatewayService.NS_REGISTER.equals(ns)) {
             gateway.register(iq, xml);
+        } else if (AdminCommands.NAMESPACE.equals(ns)) {
+            admin.handle(iq);
         } else if (NS_DISCO_ITEMS.equals(ns) && iq.getType() == IQ.Type.get) {
             DiscoverItems items = new DiscoverItems();
             items.setType(IQ.Type.result);
@@ -282,6 +477,9 @@ public final class ComponentSession implements Session {
             items.setFrom(iq.getTo());
             if (iq instanceof DiscoverItems req && req.getNode() != null) {
                 items.setNode(req.getNode());
+                if (AdminCommands.NAMESPACE.equals(req.getNode())) {
+                    admin.listCommands(iq, items);
+                }
             } else {
                 for (Map.Entry<EntityBareJid, String> r : muc.rooms()) {
                     DiscoverItems.Item item = new DiscoverItems.Item(r.getKey());
@@ -319,6 +517,7 @@ public final class ComponentSession implements Session {
                 b.addFeature(NS_DISCO_ITEMS);
                 b.addFeature(GatewayService.NS_REGISTER);
                 b.addFeature("jabber:iq:gateway");
+                b.addFeature(AdminCommands.NAMESPACE);
             } else {
                 b.addIdentity(new DiscoverInfo.Identity(category, name, type));
                 b.addFeature("http://jabber.org/protocol/chatstates");

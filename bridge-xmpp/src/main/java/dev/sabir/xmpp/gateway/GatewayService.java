@@ -20,6 +20,7 @@ import dev.sabir.xmpp.component.StanzaOut;
 import dev.sabir.xmpp.element.OobElement;
 import dev.sabir.xmpp.element.ReplyElement;
 import dev.sabir.xmpp.element.RetractElement;
+import dev.sabir.xmpp.files.FileScanner;
 import dev.sabir.xmpp.muc.MucService;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -78,6 +79,7 @@ public final class GatewayService {
     private final StanzaOut out;
     private final Predicate<BareJid> allowed;
     private final Clock clock;
+    private final FileScanner files;
 
     /** Owner bare JID → full JIDs seen sending presence to the gateway. */
     private final Map<String, Set<EntityFullJid>> resources = new HashMap<>();
@@ -88,13 +90,16 @@ public final class GatewayService {
      * @param host host services (gateway, store)
      * @param out where stanzas go
      * @param allowed who may register
+     * @param files fetches files linked in users' messages
      */
     public GatewayService(
             DomainBareJid domain,
             String accountName,
             HostContext host,
             StanzaOut out,
-            Predicate<BareJid> allowed) {
+            Predicate<BareJid> allowed,
+            FileScanner files) {
+        this.files = files;
         this.domain = domain;
         this.accountName = accountName;
         this.host = host;
@@ -294,6 +299,11 @@ public final class GatewayService {
             host.gateway().send(r.owner.toString(), event);
         } catch (IllegalArgumentException e) {
             reply(m, Condition.forbidden, "not your account");
+            return;
+        }
+        if (event instanceof ChatMessage cm && cm.editOf() == null && cm.retractOf() == null) {
+            String owner = r.owner.toString();
+            files.scan(m, r.conversation, me, cm.id(), fo -> host.gateway().send(owner, fo));
         }
     }
 

@@ -15,6 +15,7 @@ import dev.sabir.xmpp.component.StanzaOut;
 import dev.sabir.xmpp.element.OobElement;
 import dev.sabir.xmpp.element.ReplyElement;
 import dev.sabir.xmpp.element.RetractElement;
+import dev.sabir.xmpp.files.FileScanner;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -81,6 +82,7 @@ public final class MucService {
     private final EventSink sink;
     private final Clock clock;
     private final Map<String, MucRoom> rooms = new LinkedHashMap<>();
+    private final FileScanner files;
 
     /**
      * @param domain the component's domain
@@ -89,6 +91,7 @@ public final class MucService {
      * @param out where stanzas go
      * @param sink where events go
      * @param clock the host's clock
+     * @param files fetches files linked in users' messages
      */
     public MucService(
             DomainBareJid domain,
@@ -96,7 +99,9 @@ public final class MucService {
             int historySize,
             StanzaOut out,
             EventSink sink,
-            Clock clock) {
+            Clock clock,
+            FileScanner files) {
+        this.files = files;
         this.domain = domain;
         this.account = account;
         this.historySize = historySize;
@@ -366,7 +371,11 @@ public final class MucService {
         }
         r.remember(
                 new MucRoom.HistoryEntry(o.nick(), id, body, clock.instant(), copied), historySize);
-        sink.accept(toChatMessage(r.address, sender, id, body, m, clock));
+        ChatMessage cm = toChatMessage(r.address, sender, id, body, m, clock);
+        sink.accept(cm);
+        if (cm.editOf() == null && cm.retractOf() == null) {
+            files.scan(m, r.address, sender, id, sink::accept);
+        }
     }
 
     /**

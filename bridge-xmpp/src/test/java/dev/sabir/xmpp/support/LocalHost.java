@@ -1,6 +1,7 @@
 package dev.sabir.xmpp.support;
 
 import dev.sabir.api.Address;
+import dev.sabir.api.AdminService;
 import dev.sabir.api.BridgeEvent;
 import dev.sabir.api.FileSpool;
 import dev.sabir.api.Gateway;
@@ -44,6 +45,7 @@ public final class LocalHost implements HostContext, AutoCloseable {
     private final DirSpool spool;
     private final Path dataDir;
     private final RecordingGateway gateway = new RecordingGateway();
+    private final RecordingAdmin admin = new RecordingAdmin();
 
     /**
      * @param dir a temporary folder
@@ -95,6 +97,11 @@ public final class LocalHost implements HostContext, AutoCloseable {
     @Override
     public RecordingGateway gateway() {
         return gateway;
+    }
+
+    @Override
+    public RecordingAdmin admin() {
+        return admin;
     }
 
     @Override
@@ -191,6 +198,56 @@ public final class LocalHost implements HostContext, AutoCloseable {
         }
     }
 
+    /** An admin service over in-memory accounts and links that records restarts. */
+    public static final class RecordingAdmin implements AdminService {
+        /** Accounts, as the commands list them. */
+        public final List<AccountInfo> accounts =
+                new CopyOnWriteArrayList<>(
+                        List.of(
+                                new AccountInfo("comp", "xmpp", "online", ""),
+                                new AccountInfo("libera", "irc", "failed", "connection refused")));
+
+        /** Links by name. */
+        public final Map<String, LinkInfo> links = new ConcurrentHashMap<>();
+
+        /** Accounts restarted, in order. */
+        public final List<String> restarts = new CopyOnWriteArrayList<>();
+
+        @Override
+        public List<AccountInfo> accounts() {
+            return List.copyOf(accounts);
+        }
+
+        @Override
+        public List<LinkInfo> links() {
+            return List.copyOf(new TreeMap<>(links).values());
+        }
+
+        @Override
+        public void createLink(String name, List<Address> members, String format) {
+            if (members.size() < 2) {
+                throw new IllegalArgumentException("a link needs at least two members");
+            }
+            if (links.putIfAbsent(name, new LinkInfo(name, List.copyOf(members), format)) != null) {
+                throw new IllegalArgumentException("a link named " + name + " exists");
+            }
+        }
+
+        @Override
+        public boolean removeLink(String name) {
+            return links.remove(name) != null;
+        }
+
+        @Override
+        public boolean restartAccount(String name) {
+            boolean known = accounts.stream().anyMatch(a -> a.name().equals(name));
+            if (known) {
+                restarts.add(name);
+            }
+            return known;
+        }
+    }
+
     /** A spool of whole files in a folder. */
     public static final class DirSpool implements FileSpool {
         private final Path dir;
@@ -202,7 +259,7 @@ public final class LocalHost implements HostContext, AutoCloseable {
 
         /** Puts bytes into the spool directly (as if a network had sent them). */
         public SpooledFile put(String name, byte[] data, String mediaType) throws IOException {
-            String id = "f" + files.size();
+            String id = "f" + files.size() + "-" + java.util.UUID.randomUUID();
             Path p = dir.resolve(id);
             Files.write(p, data);
             SpooledFile f = new SpooledFile(id, name, data.length, sha256(data), mediaType, p);
