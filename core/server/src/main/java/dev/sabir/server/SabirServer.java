@@ -271,6 +271,12 @@ public final class SabirServer implements AutoCloseable {
         public boolean restartAccount(String name) {
             return accounts.restart(name);
         }
+
+        @Override
+        public java.util.Optional<String> runCommand(
+                String account, String command, List<String> args) {
+            return accounts.runCommand(account, command, args);
+        }
     }
 
     /** The configuration the server runs with. */

@@ -58,7 +58,11 @@ import org.slf4j.LoggerFactory;
  * chunks, over the {@link Agent}'s encrypted queues. All state changes happen on one event loop and
  * are persisted in the host's store before the message that caused them is acknowledged.
  */
-final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent.Listener {
+final class SimplexSession
+        implements dev.sabir.api.Session,
+                SimplexAdmin,
+                dev.sabir.api.AccountCommands,
+                Agent.Listener {
     private static final Logger log = LoggerFactory.getLogger(SimplexSession.class);
     static final String PROTOCOL = "simplex";
     static final String GROUP_PREFIX = "group:";
@@ -294,6 +298,28 @@ final class SimplexSession implements dev.sabir.api.Session, SimplexAdmin, Agent
     }
 
     // ---- SimplexAdmin ------------------------------------------------------------------
+
+    @Override
+    public java.util.List<String> commandNames() {
+        return java.util.List.of("invite", "join");
+    }
+
+    /** {@code invite GROUP} prints an invitation; {@code join TEXT} accepts one. */
+    @Override
+    public String runCommand(String command, java.util.List<String> args) {
+        if (args.size() != 1) {
+            throw new IllegalArgumentException(command + " takes exactly one argument");
+        }
+        switch (command) {
+            case "invite":
+                return createInvitation(args.get(0));
+            case "join":
+                acceptInvitation(args.get(0));
+                return "joined";
+            default:
+                throw new IllegalArgumentException("unknown command " + command);
+        }
+    }
 
     @Override
     public String createInvitation(String groupName) {

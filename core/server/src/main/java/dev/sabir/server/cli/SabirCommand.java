@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
             CheckConfigCommand.class,
             PluginsCommand.class,
             VersionCommand.class,
+            AccountCommandCommand.class,
+            AccountCommandCommand.Simplex.class,
             CommandLine.HelpCommand.class
         })
 public final class SabirCommand implements Runnable {

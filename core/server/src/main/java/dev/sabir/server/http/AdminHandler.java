@@ -335,6 +335,37 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 send(ctx, req, jsonResponse(HttpResponseStatus.OK, accountsJson()), keepAlive);
                 return;
             }
+            if (seg.size() == 4 && seg.get(3).equals("command")) {
+                allow(m, "POST");
+                String name = seg.get(2);
+                JsonNode body;
+                try {
+                    body = json.readTree(req.content().toString(StandardCharsets.UTF_8));
+                } catch (JsonProcessingException e) {
+                    throw new HttpError(HttpResponseStatus.BAD_REQUEST, "body is not JSON");
+                }
+                if (body == null || !body.path("command").isTextual()) {
+                    throw new HttpError(
+                            HttpResponseStatus.BAD_REQUEST,
+                            "expected {\"command\": ..., \"args\": [...]}");
+                }
+                java.util.List<String> args = new java.util.ArrayList<>();
+                body.path("args").forEach(a -> args.add(a.asText()));
+                java.util.Optional<String> out;
+                try {
+                    out = actions.runCommand(name, body.path("command").asText(), args);
+                } catch (IllegalArgumentException e) {
+                    throw new HttpError(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+                }
+                if (out.isEmpty()) {
+                    throw new HttpError(
+                            HttpResponseStatus.NOT_FOUND, "no account named '" + name + "'");
+                }
+                ObjectNode result =
+                        json.createObjectNode().put("account", name).put("output", out.get());
+                send(ctx, req, jsonResponse(HttpResponseStatus.OK, result), keepAlive);
+                return;
+            }
             if (seg.size() == 4 && seg.get(3).equals("restart")) {
                 allow(m, "POST");
                 String name = seg.get(2);

@@ -67,6 +67,17 @@ public final class AdminServer implements AutoCloseable {
         default boolean restartAccount(String name) {
             return false;
         }
+
+        /**
+         * Runs an operator command on an account.
+         *
+         * @return the output, or empty when the account is unknown
+         * @throws IllegalArgumentException when the command is refused (the message is shown)
+         */
+        default java.util.Optional<String> runCommand(
+                String account, String command, List<String> args) {
+            return java.util.Optional.empty();
+        }
     }
 
     /**

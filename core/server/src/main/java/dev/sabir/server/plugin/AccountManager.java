@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sabir.api.AccountConfig;
-import dev.sabir.api.AdminService;
 import dev.sabir.api.Address;
+import dev.sabir.api.AdminService;
 import dev.sabir.api.BridgeEvent;
 import dev.sabir.api.Capability;
 import dev.sabir.api.Connector;
@@ -343,6 +343,37 @@ public final class AccountManager implements AutoCloseable {
             start(a);
             return true;
         }
+    }
+
+    /**
+     * Runs an operator command on an account's live session (see {@link
+     * dev.sabir.api.AccountCommands}).
+     *
+     * @return the command's output, or empty when there is no such account
+     * @throws IllegalArgumentException when the account is not running, offers no commands, or the
+     *     command is refused
+     */
+    public Optional<String> runCommand(String account, String command, List<String> args) {
+        Session session;
+        synchronized (lock) {
+            Account a = accounts.get(account);
+            if (a == null) {
+                return Optional.empty();
+            }
+            if (a.running == null || a.running.session == null) {
+                throw new IllegalArgumentException("account " + account + " is not running");
+            }
+            session = a.running.session;
+        }
+        if (!(session instanceof dev.sabir.api.AccountCommands commands)) {
+            throw new IllegalArgumentException("account " + account + " offers no commands");
+        }
+        if (!commands.commandNames().contains(command)) {
+            throw new IllegalArgumentException(
+                    "unknown command '" + command + "'; try one of " + commands.commandNames());
+        }
+        log.info("account {}: operator command {}", account, command);
+        return Optional.of(commands.runCommand(command, List.copyOf(args)));
     }
 
     /** The operator commands offered to plugins. */
@@ -1066,7 +1097,8 @@ public final class AccountManager implements AutoCloseable {
         public void createLink(String name, List<Address> members, String format) {
             router.createLink(
                     new SabirConfig.LinkEntry(name, List.copyOf(members), format, Map.of()));
-            log.info("link {} created through the admin service ({} members)", name, members.size());
+            log.info(
+                    "link {} created through the admin service ({} members)", name, members.size());
         }
 
         @Override

@@ -1,7 +1,7 @@
 package dev.sabir.server.plugin;
 
-import dev.sabir.api.FileSpool;
 import dev.sabir.api.AdminService;
+import dev.sabir.api.FileSpool;
 import dev.sabir.api.Gateway;
 import dev.sabir.api.HostContext;
 import dev.sabir.api.KeyValueStore;

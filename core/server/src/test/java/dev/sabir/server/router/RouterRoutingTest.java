@@ -121,7 +121,8 @@ class RouterRoutingTest extends RouterFixture {
 
         router.accept(
                 dev.sabir.api.RoomUpdate.members(
-                        IRC, List.of(Sender.self("sabirbot"), Sender.of("alice"), Sender.of("bob"))));
+                        IRC,
+                        List.of(Sender.self("sabirbot"), Sender.of("alice"), Sender.of("bob"))));
 
         awaitCount(xmpp, 1);
         dev.sabir.api.RoomUpdate got = (dev.sabir.api.RoomUpdate) xmpp.delivered().get(0).event();
