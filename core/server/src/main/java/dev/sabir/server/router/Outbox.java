@@ -65,6 +65,11 @@ final class Outbox {
     // Confined to the lane.
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private Pending inFlight;
+    private boolean inFlightWasFile;
+
+    /** Deliveries whose native file transfer was refused: sent again as a link. */
+    private final java.util.Set<Long> linkFallback = new java.util.HashSet<>();
+
     private long attempt;
     private long inFlightGeneration;
     private int failures;
@@ -154,7 +159,11 @@ final class Outbox {
             Pending p = queue.peekFirst();
             Delivery d;
             try {
-                d = prepare(p, att.capabilities());
+                Set<Capability> caps = att.capabilities();
+                if (linkFallback.contains(p.id())) {
+                    caps = withoutFiles(caps);
+                }
+                d = prepare(p, caps);
             } catch (StoreException e) {
                 LOG.warn("{}: cannot prepare delivery {}: {}", key, p.id(), e.getMessage());
                 failures++;
@@ -173,6 +182,7 @@ final class Outbox {
                 continue;
             }
             inFlight = p;
+            inFlightWasFile = d.event() instanceof FileOffer;
             inFlightGeneration = att.generation();
             long token = ++attempt;
             CompletionStage<String> stage;
@@ -235,6 +245,19 @@ final class Outbox {
             return;
         }
         Throwable cause = unwrap(error);
+        if (cause instanceof DeliveryException de
+                && !de.retryable()
+                && inFlightWasFile
+                && linkFallback.add(p.id())) {
+            // The network has file transfer, but not with this peer: offer the file as a link.
+            LOG.info(
+                    "{}: native file transfer refused ({}), offering delivery {} as a link",
+                    key,
+                    de.getMessage(),
+                    p.id());
+            pump();
+            return;
+        }
         if (cause instanceof DeliveryException de && !de.retryable()) {
             env.metrics().failed(account, false);
             LOG.warn("{}: delivery {} refused for good: {}", key, p.id(), de.getMessage());
@@ -266,7 +289,15 @@ final class Outbox {
     }
 
     /** A delivery left the queue successfully (or was degraded away). */
+    private static Set<Capability> withoutFiles(Set<Capability> caps) {
+        java.util.EnumSet<Capability> out = java.util.EnumSet.noneOf(Capability.class);
+        out.addAll(caps);
+        out.remove(Capability.FILES);
+        return out;
+    }
+
     private void finish(Pending p, String remoteId, boolean sent) {
+        linkFallback.remove(p.id());
         if (!p.durable()) {
             return;
         }
@@ -278,6 +309,7 @@ final class Outbox {
     }
 
     private void drop(Pending p, String reason) {
+        linkFallback.remove(p.id());
         env.metrics().dropped(account, reason);
         if (!p.durable()) {
             return;

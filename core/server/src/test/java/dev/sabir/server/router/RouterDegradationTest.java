@@ -122,6 +122,20 @@ class RouterDegradationTest extends RouterFixture {
     }
 
     @Test
+    void aRefusedNativeFileTransferFallsBackToALink() {
+        xmpp.failNext(dev.sabir.api.DeliveryException.permanent("peer lacks p2p file transfer"));
+        router.accept(
+                new FileOffer(
+                        TOR, Sender.of("tom"), "f2", "song.ogg", 4096, null, "audio/ogg", "sp-7"));
+        awaitCount(xmpp, 1);
+        awaitPending(0);
+
+        assertThat(xmpp.attempts()).as("native offer, then the link").isEqualTo(2);
+        assertThat(xmppMsg(0).text())
+                .isEqualTo("song.ogg (4.0 KiB) http://127.0.0.1:8470/files/sp-7");
+    }
+
+    @Test
     void typingAndPresenceAreDroppedWhereAbsent() {
         router.accept(new Typing(TOR, Sender.of("tom"), Typing.State.TYPING));
         router.accept(new PresenceUpdate(TOR, Sender.of("tom"), PresenceUpdate.Status.DND, "busy"));
