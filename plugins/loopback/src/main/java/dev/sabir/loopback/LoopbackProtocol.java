@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  * FILE room name base64       FILE room nick name size sha256 ref
  * OFFLINE / ONLINE            (test control: the session reports itself offline / online)
  * QUIT                        ERROR reason (then the server closes)
+ *                             NOTICE room text (an operator's announcement)
  * </pre>
  */
 final class LoopbackProtocol {

@@ -53,7 +53,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One loopback account: a line-based chat server whose traffic is bridged. */
-final class LoopbackSession implements Session {
+final class LoopbackSession implements Session, dev.sabir.api.AccountCommands {
     private static final Logger LOG = LoggerFactory.getLogger(LoopbackSession.class);
     private static final AttributeKey<String> NICK = AttributeKey.valueOf("loopback.nick");
 
@@ -336,6 +336,41 @@ final class LoopbackSession implements Session {
     private static void write(Channel c, String line) {
         c.writeAndFlush(
                 c.alloc().buffer().writeBytes((line + "\n").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public java.util.List<String> commandNames() {
+        return java.util.List.of("rooms", "announce");
+    }
+
+    /** {@code rooms} lists rooms and their members; {@code announce ROOM TEXT} tells a room. */
+    @Override
+    public String runCommand(String command, java.util.List<String> args) {
+        if (command.equals("rooms")) {
+            StringBuilder out = new StringBuilder();
+            new java.util.TreeMap<>(rooms)
+                    .forEach(
+                            (room, members) -> {
+                                java.util.List<String> nicks = new java.util.ArrayList<>();
+                                members.forEach(c -> nicks.add(c.attr(NICK).get()));
+                                java.util.Collections.sort(nicks);
+                                out.append(room).append(' ').append(nicks).append('\n');
+                            });
+            return out.toString().strip();
+        }
+        if (command.equals("announce")) {
+            if (args.size() < 2) {
+                throw new IllegalArgumentException("announce ROOM TEXT");
+            }
+            String room = args.get(0);
+            if (!rooms.containsKey(room)) {
+                throw new IllegalArgumentException("no room " + room);
+            }
+            String text = String.join(" ", args.subList(1, args.size()));
+            broadcast(room, "NOTICE " + room + " " + LoopbackProtocol.escape(text), null);
+            return "announced in " + room;
+        }
+        throw new IllegalArgumentException("unknown command " + command);
     }
 
     @Override
