@@ -3,7 +3,7 @@ package dev.sabir.ipcfile;
 import dev.sabir.api.AccountConfig;
 import dev.sabir.api.Address;
 import dev.sabir.api.InvalidConfigException;
-import dev.sabir.ipcfile.codec.IpcJson;
+import dev.sabir.ipcfile.json.IpcJson;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;

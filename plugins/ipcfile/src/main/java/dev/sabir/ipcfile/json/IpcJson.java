@@ -1,4 +1,4 @@
-package dev.sabir.ipcfile.codec;
+package dev.sabir.ipcfile.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sabir.ipcfile.codec.IpcCodecException;
 import dev.sabir.ipcfile.codec.IpcCodecException.Kind;
+import dev.sabir.ipcfile.codec.IpcFrame;
+import dev.sabir.ipcfile.codec.IpcMessage;
 import dev.sabir.ipcfile.codec.IpcMessage.Authentication;
 import dev.sabir.ipcfile.codec.IpcMessage.FileEntry;
 import dev.sabir.ipcfile.codec.IpcMessage.IdKey;

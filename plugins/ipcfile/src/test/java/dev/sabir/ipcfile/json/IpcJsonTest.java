@@ -1,16 +1,20 @@
-package dev.sabir.ipcfile.codec;
+package dev.sabir.ipcfile.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sabir.ipcfile.codec.IpcCodecException;
 import dev.sabir.ipcfile.codec.IpcCodecException.Kind;
+import dev.sabir.ipcfile.codec.IpcFrame;
+import dev.sabir.ipcfile.codec.IpcMessage;
 import dev.sabir.ipcfile.codec.IpcMessage.Authentication;
 import dev.sabir.ipcfile.codec.IpcMessage.FileEntry;
 import dev.sabir.ipcfile.codec.IpcMessage.IdKey;
 import dev.sabir.ipcfile.codec.IpcMessage.Response;
 import dev.sabir.ipcfile.codec.IpcMessage.Transfer;
+import dev.sabir.ipcfile.codec.IpcMessages;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
