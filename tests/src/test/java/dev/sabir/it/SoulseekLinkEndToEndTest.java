@@ -148,7 +148,8 @@ class SoulseekLinkEndToEndTest {
             System.out.println("Soulseek lobby members at sam's join: " + firstMembers);
             // alice was in #lobby before Sabir joined: the IRC names list made her a member
             assertThat(firstMembers).contains("sam", "alice@irc");
-            assertThat(firstMembers).as("the IRC relay bot is not a remote participant")
+            assertThat(firstMembers)
+                    .as("the IRC relay bot is not a remote participant")
                     .doesNotContain("sabirbot@irc");
 
             try (LineClient lucy = lucy()) {
