@@ -112,6 +112,10 @@ class ThreeNetworkLinkEndToEndTest {
         System.out.printf(
                 "XMPP user logged in and in %s after %d ms%n",
                 ROOM, (System.nanoTime() - j0) / 1_000_000);
+        // alice was in #bridge before Sabir started: the IRC member list reached the XMPP room
+        // even though the XMPP account came online after the IRC account reported it
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> xena.occupants().contains("alice (irc)"));
     }
 
     @AfterAll

@@ -108,6 +108,9 @@ public final class Router implements AutoCloseable {
      * @param targets fixed destinations (gateway sends), or null to route by links and gateway
      *     routes after the self and echo checks
      */
+    /** The last known members of each conversation, so a destination coming online sees them. */
+    private final Map<Address, Map<String, Sender>> rosters = new ConcurrentHashMap<>();
+
     private record Inbound(
             BridgeEvent event, Address source, String sourceKey, List<Target> targets) {}
 
@@ -378,6 +381,9 @@ public final class Router implements AutoCloseable {
                         continue;
                     }
                     event = withoutSelfMembers(event);
+                    if (event instanceof RoomUpdate r) {
+                        remember(r);
+                    }
                     if (event instanceof ChatMessage m && isEcho(in.sourceKey(), m.id())) {
                         LOG.debug(
                                 "{}: dropping the network's echo of message {}",
@@ -442,6 +448,71 @@ public final class Router implements AutoCloseable {
             }
         } finally {
             durable.clear();
+        }
+    }
+
+    /** Keeps the member list of a conversation up to date (on the conversation's own lane). */
+    private void remember(RoomUpdate r) {
+        Address room = r.conversation();
+        switch (r.change()) {
+            case MEMBERS -> {
+                Map<String, Sender> roster = Collections.synchronizedMap(new LinkedHashMap<>());
+                r.members().forEach(m -> roster.put(m.id(), m));
+                rosters.put(room, roster);
+            }
+            case JOINED -> {
+                if (r.member() != null && !r.member().self()) {
+                    rosters.computeIfAbsent(
+                                    room, k -> Collections.synchronizedMap(new LinkedHashMap<>()))
+                            .put(r.member().id(), r.member());
+                }
+            }
+            case LEFT, KICKED -> {
+                Map<String, Sender> roster = rosters.get(room);
+                if (roster != null && r.member() != null) {
+                    roster.remove(r.member().id());
+                }
+            }
+            default -> {}
+        }
+    }
+
+    /** The members last reported for a conversation (ids), for tests. */
+    List<String> rosterOf(Address conversation) {
+        Map<String, Sender> roster = rosters.get(conversation);
+        if (roster == null) {
+            return List.of();
+        }
+        synchronized (roster) {
+            return List.copyOf(roster.keySet());
+        }
+    }
+
+    /** Sends the members of every other link member to an account's conversations. */
+    private void announceRosters(Address account) {
+        for (Address mine : conversationsOf(account)) {
+            for (SabirConfig.LinkEntry link : index.byMember().getOrDefault(mine, List.of())) {
+                for (Address other : link.members()) {
+                    Map<String, Sender> roster = other.equals(mine) ? null : rosters.get(other);
+                    if (roster == null) {
+                        continue;
+                    }
+                    List<Sender> members;
+                    synchronized (roster) {
+                        members = List.copyOf(roster.values());
+                    }
+                    Target t = Target.member(mine, link.name(), link.format());
+                    outbox(t)
+                            .offer(
+                                    new Pending(
+                                            0,
+                                            t,
+                                            other,
+                                            other.toString(),
+                                            null,
+                                            RoomUpdate.members(other, members)));
+                }
+            }
         }
     }
 
@@ -515,6 +586,7 @@ public final class Router implements AutoCloseable {
                 o.attached();
             }
         }
+        announceRosters(acc);
     }
 
     /** The account's session is offline or closed: deliveries to it wait in the store. */

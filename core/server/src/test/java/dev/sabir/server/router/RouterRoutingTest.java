@@ -114,6 +114,29 @@ class RouterRoutingTest extends RouterFixture {
     }
 
     @Test
+    void aDestinationComingOnlineLearnsTheMembersAlreadyThere() {
+        open().setConfiguredLinks(List.of(link("main", null, IRC, XMPP)));
+        FakeSession ircSession = new FakeSession("irc");
+        router.attach(IRC.accountAddress(), ircSession, ALL);
+        router.accept(
+                dev.sabir.api.RoomUpdate.members(
+                        IRC, List.of(Sender.self("sabirbot"), Sender.of("alice"))));
+        router.accept(dev.sabir.api.RoomUpdate.joined(IRC, Sender.of("bob")));
+        router.accept(dev.sabir.api.RoomUpdate.left(IRC, Sender.of("alice"), "bye"));
+        await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> router.rosterOf(IRC).equals(List.of("bob")));
+
+        FakeSession xmpp = new FakeSession("xmpp");
+        router.attach(XMPP.accountAddress(), xmpp, ALL);
+
+        awaitCount(xmpp, 1);
+        dev.sabir.api.RoomUpdate got = (dev.sabir.api.RoomUpdate) xmpp.delivered().get(0).event();
+        assertThat(got.change()).isEqualTo(dev.sabir.api.RoomUpdate.Change.MEMBERS);
+        assertThat(got.conversation()).isEqualTo(XMPP);
+        assertThat(got.members()).extracting(Sender::nick).containsExactly("bob");
+    }
+
+    @Test
     void memberListsLeaveOutTheRelayIdentity() {
         open().setConfiguredLinks(List.of(link("main", null, IRC, XMPP)));
         FakeSession xmpp = new FakeSession("xmpp");
@@ -176,22 +199,37 @@ class RouterRoutingTest extends RouterFixture {
         open().setConfiguredLinks(List.of(link("main", null, IRC, XMPP)));
         FakeSession xmpp = new FakeSession("xmpp");
 
-        // Offline destination: typing is lost, not queued.
+        // Offline destination: typing is lost, not queued; the join only updates the member list
+        // the destination is told when it comes online.
         router.accept(new Typing(IRC, Sender.of("alice"), Typing.State.TYPING));
         router.accept(RoomUpdate.joined(IRC, Sender.of("alice")));
         router.accept(msg(IRC, "alice", "i1", "stored"));
         awaitPending(1);
 
         router.attach(XMPP.accountAddress(), xmpp, ALL);
-        awaitCount(xmpp, 1);
-        router.accept(new PresenceUpdate(IRC, Sender.of("alice"), PresenceUpdate.Status.AWAY, ""));
         awaitCount(xmpp, 2);
+        router.accept(new PresenceUpdate(IRC, Sender.of("alice"), PresenceUpdate.Status.AWAY, ""));
+        awaitCount(xmpp, 3);
         awaitPending(0);
 
-        assertThat(xmpp.delivered().get(0).event()).isInstanceOf(ChatMessage.class);
-        PresenceUpdate p = (PresenceUpdate) xmpp.delivered().get(1).event();
+        assertThat(xmpp.delivered().subList(0, 2))
+                .extracting(d -> d.event().getClass().getSimpleName())
+                .containsExactlyInAnyOrder("ChatMessage", "RoomUpdate");
+        assertThat(xmpp.delivered().subList(0, 2))
+                .filteredOn(d -> d.event() instanceof RoomUpdate)
+                .singleElement()
+                .satisfies(
+                        d -> {
+                            RoomUpdate r = (RoomUpdate) d.event();
+                            assertThat(r.change()).isEqualTo(RoomUpdate.Change.MEMBERS);
+                            assertThat(r.members())
+                                    .extracting(Sender::nick)
+                                    .containsExactly("alice");
+                            assertThat(d.id()).isZero();
+                        });
+        PresenceUpdate p = (PresenceUpdate) xmpp.delivered().get(2).event();
         assertThat(p.conversation()).isEqualTo(XMPP);
-        assertThat(xmpp.delivered().get(1).id()).isZero();
+        assertThat(xmpp.delivered().get(2).id()).isZero();
     }
 
     @Test
