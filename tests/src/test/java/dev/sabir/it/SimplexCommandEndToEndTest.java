@@ -1,0 +1,105 @@
+package dev.sabir.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An operator invites a second SimpleX-style account into a group with {@code sabir simplex invite}
+ * and {@code sabir simplex join}, on a running server; each account's group is linked to its own
+ * loopback room, so a message in one room crosses the encrypted group into the other.
+ */
+class SimplexCommandEndToEndTest {
+    @TempDir Path dir;
+    private SabirProcess sabir;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (sabir != null) {
+            sabir.close();
+        }
+    }
+
+    record CliRun(int code, String out, String err) {}
+
+    private CliRun cli(String... args) throws Exception {
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                "dev.sabir.server.Main"));
+        cmd.addAll(List.of(args));
+        cmd.add("--config");
+        cmd.add(dir.resolve("sabir.yml").toString());
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new CliRun(p.exitValue(), out.strip(), err.strip());
+    }
+
+    @Test
+    void inviteAndJoinFromTheCommandLineConnectTheGroup() throws Exception {
+        int admin = SabirProcess.freePort();
+        int lo = SabirProcess.freePort();
+        int sa = SabirProcess.freePort();
+        int sb = SabirProcess.freePort();
+        Files.writeString(
+                dir.resolve("sabir.yml"),
+                """
+                admin: { listen: "127.0.0.1:%d" }
+                storage: { url: "jdbc:sqlite:%s" }
+                plugins: { dir: "%s", watch: false }
+                spool: { dir: "%s" }
+                accounts:
+                  lo: { plugin: loopback, listen: "127.0.0.1:%d" }
+                  sa: { plugin: simplex, listen: "127.0.0.1:%d", name: Ann, groups: [team] }
+                  sb: { plugin: simplex, listen: "127.0.0.1:%d", name: Ben }
+                links:
+                  front: { members: [ "loopback:lo/front", "simplex:sa/group:team" ] }
+                  back: { members: [ "loopback:lo/back", "simplex:sb/group:team" ] }
+                """
+                        .formatted(
+                                admin,
+                                dir.resolve("data/sabir.db"),
+                                dir.resolve("plugins"),
+                                dir.resolve("spool"),
+                                lo,
+                                sa,
+                                sb));
+        Files.createDirectories(dir.resolve("plugins"));
+        sabir = new SabirProcess(dir.resolve("sabir.yml"), dir.resolve("sabir.log"), admin).start();
+
+        CliRun invite = cli("simplex", "invite", "sa", "team");
+        assertThat(invite.code()).as(invite.err()).isZero();
+        assertThat(invite.out()).startsWith("simplex:/group#");
+
+        CliRun join = cli("simplex", "join", "sb", invite.out());
+        assertThat(join.code()).as(join.err()).isZero();
+        assertThat(join.out()).isEqualTo("joined");
+
+        CliRun again = cli("simplex", "invite", "sa", "no-such-group");
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("refused (400)");
+
+        try (LineClient front = new LineClient(lo, "fred");
+                LineClient back = new LineClient(lo, "bea")) {
+            front.join("front", "fred");
+            back.join("back", "bea");
+            front.say("MSG front across the group");
+            assertThat(back.await(l -> l.startsWith("MSG back ")))
+                    .contains("fred")
+                    .endsWith("across the group");
+        }
+    }
+}
