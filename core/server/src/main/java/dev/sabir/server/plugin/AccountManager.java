@@ -928,6 +928,7 @@ public final class AccountManager implements AutoCloseable {
         private boolean live = true;
         private boolean attached;
         private SessionState.State lastState;
+        private long attachGeneration;
 
         Running(Account account, Binding binding, SessionHost host) {
             this.account = account;
@@ -1007,7 +1008,7 @@ public final class AccountManager implements AutoCloseable {
                 return;
             }
             attached = true;
-            router.attach(address, g, caps);
+            long generation = ++attachGeneration;
             List<Address> conversations;
             try {
                 conversations = router.conversationsOf(address);
@@ -1016,26 +1017,42 @@ public final class AccountManager implements AutoCloseable {
                         "account {}: cannot list its link conversations: {}",
                         account.name,
                         e.toString());
-                return;
+                conversations = List.of();
             }
+            // Join the link conversations first, so that what the router hands over on attach
+            // (member lists, queued messages) finds its rooms open; attach after at most 10 s.
+            List<java.util.concurrent.CompletableFuture<Void>> joins = new ArrayList<>();
             for (Address conversation : conversations) {
-                g.join(conversation)
-                        .whenComplete(
-                                (v, e) -> {
-                                    if (e != null) {
-                                        log.warn(
-                                                "account {}: joining {} failed: {}",
-                                                account.name,
-                                                conversation,
-                                                e.toString());
-                                    }
-                                });
+                java.util.concurrent.CompletableFuture<Void> joined =
+                        g.join(conversation).toCompletableFuture();
+                joined.whenComplete(
+                        (v, e) -> {
+                            if (e != null) {
+                                log.warn(
+                                        "account {}: joining {} failed: {}",
+                                        account.name,
+                                        conversation,
+                                        e.toString());
+                            }
+                        });
+                joins.add(joined);
+            }
+            java.util.concurrent.CompletableFuture.allOf(
+                            joins.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+                    .orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .whenComplete((v, e) -> attachIfCurrent(generation, g));
+        }
+
+        private synchronized void attachIfCurrent(long generation, GuardedSession g) {
+            if (live && attached && generation == attachGeneration && guarded == g) {
+                router.attach(address, g, caps);
             }
         }
 
         private void detachIfAttached() {
             if (attached) {
                 attached = false;
+                attachGeneration++;
                 router.detach(address);
             }
         }
