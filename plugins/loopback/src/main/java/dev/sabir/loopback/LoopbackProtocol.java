@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * REPLY room msgid text       REPLY room msgid replyto nick text
  * TYPING room                 TYPING room nick
  * TOPIC room text             TOPIC room nick text
- * DM nick text                DM msgid fromnick text
+ * DM nick text                DM msgid fromnick text (to the account's own nick: bridged as
+ *                             the conversation @fromnick; to another user: passed on, or
+ *                             NOSUCHNICK nick)
  * AWAY text / BACK            PRESENCE nick status text
  * FILE room name base64       FILE room nick name size sha256 ref
  * OFFLINE / ONLINE            (test control: the session reports itself offline / online)

@@ -172,7 +172,11 @@ final class LoopbackSession implements Session, dev.sabir.api.AccountCommands {
             String text = settings.puppet() ? m.text() : d.text();
             if (room.startsWith("@")) {
                 line = "DM " + id + " " + nick + " " + LoopbackProtocol.escape(text);
-                sendToNick(room.substring(1), line);
+                if (!sendToNick(room.substring(1), line)) {
+                    // kept queued by the router until the user is back
+                    return CompletableFuture.failedFuture(
+                            DeliveryException.offline(room.substring(1) + " is not connected"));
+                }
                 return CompletableFuture.completedFuture(id);
             }
             if (m.isRetraction()) {
@@ -325,12 +329,20 @@ final class LoopbackSession implements Session, dev.sabir.api.AccountCommands {
         }
     }
 
-    private void sendToNick(String nick, String line) {
+    private boolean sendToNick(String nick, String line) {
+        boolean sent = false;
         for (Channel c : clients) {
             if (nick.equals(c.attr(NICK).get())) {
                 write(c, line);
+                sent = true;
             }
         }
+        return sent;
+    }
+
+    /** A user of this network: the id is {@code @nick}, like the 1:1 conversation with them. */
+    private static Sender user(String nick) {
+        return Sender.of("@" + nick, nick);
     }
 
     private static void write(Channel c, String line) {
@@ -403,7 +415,7 @@ final class LoopbackSession implements Session, dev.sabir.api.AccountCommands {
                 if (e.getValue().remove(ctx.channel()) && nick != null) {
                     sink.accept(
                             RoomUpdate.left(
-                                    account.withId(e.getKey()), Sender.of(nick), "disconnected"));
+                                    account.withId(e.getKey()), user(nick), "disconnected"));
                 }
             }
         }
@@ -482,14 +494,14 @@ final class LoopbackSession implements Session, dev.sabir.api.AccountCommands {
                     }
                 }
                 broadcast(room, "JOIN " + room + " " + nick, null);
-                sink.accept(RoomUpdate.joined(account.withId(room), Sender.of(nick)));
+                sink.accept(RoomUpdate.joined(account.withId(room), user(nick)));
             }
             case "PART" -> {
                 String room = room(LoopbackProtocol.split(line, 2)[1]);
                 Set<Channel> members = rooms.get(room);
                 if (members != null && members.remove(ch)) {
                     broadcast(room, "PART " + room + " " + nick + " ", null);
-                    sink.accept(RoomUpdate.left(account.withId(room), Sender.of(nick), ""));
+                    sink.accept(RoomUpdate.left(account.withId(room), user(nick), ""));
                 }
             }
             case "MSG", "ACTION" -> {
@@ -503,7 +515,7 @@ final class LoopbackSession implements Session, dev.sabir.api.AccountCommands {
                 emit(
                         new ChatMessage(
                                 account.withId(room),
-                                Sender.of(nick),
+                                user(nick),
                                 id,
                                 text,
                                 kind,
@@ -528,7 +540,7 @@ final class LoopbackSession implements Session, dev.sabir.api.AccountCommands {
                 emit(
                         new ChatMessage(
                                 account.withId(room),
-                                Sender.of(nick),
+                                user(nick),
                                 id,
                                 text,
                                 MessageKind.NORMAL,
@@ -546,7 +558,7 @@ final class LoopbackSession implements Session, dev.sabir.api.AccountCommands {
                 emit(
                         new ChatMessage(
                                 account.withId(room),
-                                Sender.of(nick),
+                                user(nick),
                                 id,
                                 "",
                                 MessageKind.NORMAL,
@@ -557,7 +569,7 @@ final class LoopbackSession implements Session, dev.sabir.api.AccountCommands {
             }
             case "TYPING" -> {
                 String room = joined(ch, LoopbackProtocol.split(line, 2)[1].split(" ")[0]);
-                emit(new Typing(account.withId(room), Sender.of(nick), Typing.State.TYPING));
+                emit(new Typing(account.withId(room), user(nick), Typing.State.TYPING));
             }
             case "TOPIC" -> {
                 String[] p = LoopbackProtocol.split(line, 3);
@@ -565,18 +577,27 @@ final class LoopbackSession implements Session, dev.sabir.api.AccountCommands {
                 broadcast(room, "TOPIC " + room + " " + nick + " " + p[2], ch);
                 emit(
                         RoomUpdate.topic(
-                                account.withId(room),
-                                Sender.of(nick),
-                                LoopbackProtocol.unescape(p[2])));
+                                account.withId(room), user(nick), LoopbackProtocol.unescape(p[2])));
             }
             case "DM" -> {
                 String[] p = LoopbackProtocol.split(line, 3);
                 String id = nextId();
+                if (!p[1].equals(settings.nick())
+                        && sendToNick(p[1], "DM " + id + " " + nick + " " + p[2])) {
+                    // between two users of this network: not bridged
+                    write(ch, "OK " + id);
+                    return;
+                }
+                if (!p[1].equals(settings.nick())) {
+                    write(ch, "NOSUCHNICK " + p[1]);
+                    return;
+                }
+                // to the account itself: a 1:1 conversation with the sender, bridged
                 write(ch, "OK " + id);
                 emit(
                         ChatMessage.of(
-                                account.withId("@" + p[1]),
-                                Sender.of(nick),
+                                account.withId("@" + nick),
+                                user(nick),
                                 id,
                                 LoopbackProtocol.unescape(p[2])));
             }
@@ -591,9 +612,7 @@ final class LoopbackSession implements Session, dev.sabir.api.AccountCommands {
                                 : PresenceUpdate.Status.AVAILABLE;
                 for (Map.Entry<String, Set<Channel>> e : rooms.entrySet()) {
                     if (e.getValue().contains(ch)) {
-                        emit(
-                                new PresenceUpdate(
-                                        account.withId(e.getKey()), Sender.of(nick), st, text));
+                        emit(new PresenceUpdate(account.withId(e.getKey()), user(nick), st, text));
                     }
                 }
             }
@@ -639,7 +658,7 @@ final class LoopbackSession implements Session, dev.sabir.api.AccountCommands {
             emit(
                     new FileOffer(
                             conv,
-                            Sender.of(nick),
+                            user(nick),
                             offerId,
                             f.name(),
                             f.size(),

@@ -179,4 +179,57 @@ class LoopbackNetworkTest {
                 .isInstanceOf(InvalidConfigException.class)
                 .satisfies(e -> assertThat(((InvalidConfigException) e).key()).isEqualTo("listen"));
     }
+
+    @Test
+    void directMessagesToTheAccountAreBridgedPerSenderAndOthersStayLocal() throws Exception {
+        try (Client bob = new Client("bob");
+                Client carol = new Client("carol")) {
+            bob.say("DM sabir hi bridge");
+            bob.await("OK ");
+            ChatMessage m = sink.awaitText("hi bridge", Duration.ofSeconds(5));
+            assertThat(m.conversation()).isEqualTo(Address.parse("loopback:net/@bob"));
+            assertThat(m.sender().id()).isEqualTo("@bob");
+
+            bob.say("DM carol just between us");
+            assertThat(carol.await("DM ")).endsWith(" bob just between us");
+            bob.say("DM nobody hello?");
+            assertThat(bob.await("NOSUCHNICK")).isEqualTo("NOSUCHNICK nobody");
+            assertThat(sink.messages()).noneMatch(x -> x.text().contains("between us"));
+
+            Address toBob = Address.parse("loopback:net/@bob");
+            session.deliver(
+                            new Delivery(
+                                    7,
+                                    toBob,
+                                    ChatMessage.of(toBob, Sender.of("x", "xena"), "r9", "answer"),
+                                    Address.parse("xmpp:gw/x"),
+                                    "answer"))
+                    .toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(bob.await("DM ")).endsWith(" xena@xmpp answer");
+
+            Address toGone = Address.parse("loopback:net/@gone");
+            assertThat(
+                            session.deliver(
+                                            new Delivery(
+                                                    8,
+                                                    toGone,
+                                                    ChatMessage.of(
+                                                            toGone,
+                                                            Sender.of("x", "xena"),
+                                                            "r10",
+                                                            "lost?"),
+                                                    Address.parse("xmpp:gw/x"),
+                                                    "lost?"))
+                                    .toCompletableFuture())
+                    .failsWithin(Duration.ofSeconds(5))
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .satisfies(
+                            e ->
+                                    assertThat(
+                                                    ((dev.sabir.api.DeliveryException) e.getCause())
+                                                            .retryable())
+                                            .isTrue());
+        }
+    }
 }
