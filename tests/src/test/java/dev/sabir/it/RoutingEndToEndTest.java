@@ -143,47 +143,34 @@ class RoutingEndToEndTest {
         sabir.start();
         try (LineClient alice = new LineClient(portA, "alice")) {
             alice.join("lobby", "alice");
-            CliRun rooms = cli("command", "neta", "rooms");
+            SabirProcess.CliRun rooms =
+                    SabirProcess.cli(dir.resolve("sabir.yml"), "command", "neta", "rooms");
             assertThat(rooms.code()).isZero();
             assertThat(rooms.out()).contains("lobby [alice]");
 
-            CliRun announce =
-                    cli("command", "neta", "announce", "lobby", "maintenance", "at", "noon");
+            SabirProcess.CliRun announce =
+                    SabirProcess.cli(
+                            dir.resolve("sabir.yml"),
+                            "command",
+                            "neta",
+                            "announce",
+                            "lobby",
+                            "maintenance",
+                            "at",
+                            "noon");
             assertThat(announce.code()).isZero();
             assertThat(alice.await(l -> l.startsWith("NOTICE ")))
                     .isEqualTo("NOTICE lobby maintenance at noon");
 
-            CliRun unknown = cli("command", "neta", "reboot");
+            SabirProcess.CliRun unknown =
+                    SabirProcess.cli(dir.resolve("sabir.yml"), "command", "neta", "reboot");
             assertThat(unknown.code()).isEqualTo(1);
             assertThat(unknown.err()).contains("unknown command 'reboot'");
 
-            CliRun nobody = cli("command", "nobody", "rooms");
+            SabirProcess.CliRun nobody =
+                    SabirProcess.cli(dir.resolve("sabir.yml"), "command", "nobody", "rooms");
             assertThat(nobody.code()).isEqualTo(1);
             assertThat(nobody.err()).contains("no account named 'nobody'");
         }
-    }
-
-    record CliRun(int code, String out, String err) {}
-
-    private CliRun cli(String... args) throws Exception {
-        java.util.List<String> cmd =
-                new java.util.ArrayList<>(
-                        java.util.List.of(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                "dev.sabir.server.Main"));
-        cmd.addAll(java.util.List.of(args));
-        cmd.add("--config");
-        cmd.add(dir.resolve("sabir.yml").toString());
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
-        String out =
-                new String(
-                        p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        String err =
-                new String(
-                        p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        return new CliRun(p.exitValue(), out, err);
     }
 }

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -163,5 +164,28 @@ final class SabirProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             kill();
         }
+    }
+
+    /** What a {@code sabir} command-line run printed and returned. */
+    record CliRun(int code, String out, String err) {}
+
+    /** Runs {@code sabir ARGS --config CONFIG} in its own JVM from the test class path. */
+    static CliRun cli(Path config, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.sabir.server.Main");
+        cmd.addAll(List.of(args));
+        cmd.add("--config");
+        cmd.add(config.toString());
+        Process p = new ProcessBuilder(cmd).directory(config.getParent().toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("sabir " + String.join(" ", args) + " did not finish");
+        }
+        return new CliRun(p.exitValue(), out.strip(), err.strip());
     }
 }

@@ -2,12 +2,8 @@ package dev.sabir.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,26 +22,6 @@ class SimplexCommandEndToEndTest {
         if (sabir != null) {
             sabir.close();
         }
-    }
-
-    record CliRun(int code, String out, String err) {}
-
-    private CliRun cli(String... args) throws Exception {
-        List<String> cmd =
-                new ArrayList<>(
-                        List.of(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                "dev.sabir.server.Main"));
-        cmd.addAll(List.of(args));
-        cmd.add("--config");
-        cmd.add(dir.resolve("sabir.yml").toString());
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new CliRun(p.exitValue(), out.strip(), err.strip());
     }
 
     @Test
@@ -80,15 +56,19 @@ class SimplexCommandEndToEndTest {
         Files.createDirectories(dir.resolve("plugins"));
         sabir = new SabirProcess(dir.resolve("sabir.yml"), dir.resolve("sabir.log"), admin).start();
 
-        CliRun invite = cli("simplex", "invite", "sa", "team");
+        SabirProcess.CliRun invite =
+                SabirProcess.cli(dir.resolve("sabir.yml"), "simplex", "invite", "sa", "team");
         assertThat(invite.code()).as(invite.err()).isZero();
         assertThat(invite.out()).startsWith("simplex:/group#");
 
-        CliRun join = cli("simplex", "join", "sb", invite.out());
+        SabirProcess.CliRun join =
+                SabirProcess.cli(dir.resolve("sabir.yml"), "simplex", "join", "sb", invite.out());
         assertThat(join.code()).as(join.err()).isZero();
         assertThat(join.out()).isEqualTo("joined");
 
-        CliRun again = cli("simplex", "invite", "sa", "no-such-group");
+        SabirProcess.CliRun again =
+                SabirProcess.cli(
+                        dir.resolve("sabir.yml"), "simplex", "invite", "sa", "no-such-group");
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("refused (400)");
 
