@@ -46,7 +46,8 @@ public final class XmppConnector implements Connector {
                 Capability.ACTIONS,
                 Capability.MULTILINE,
                 Capability.PUPPETS,
-                Capability.TOPICS);
+                Capability.TOPICS,
+                Capability.AVATARS);
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.sabir.xmpp.files.UploadClient;
 import dev.sabir.xmpp.gateway.GatewayService;
 import dev.sabir.xmpp.gateway.PuppetJids;
 import dev.sabir.xmpp.muc.MucService;
+import dev.sabir.xmpp.vcard.Profiles;
 import io.netty.channel.EventLoop;
 import java.util.HashMap;
 import java.util.List;
@@ -118,6 +119,7 @@ public final class ComponentSession implements Session {
                                                     emit.accept(fo);
                                                     return null;
                                                 }));
+        Profiles profiles = new Profiles(host.store());
         this.muc =
                 new MucService(
                         config.domain(),
@@ -126,10 +128,17 @@ public final class ComponentSession implements Session {
                         out,
                         sink,
                         host.clock(),
-                        scanner);
+                        scanner,
+                        profiles);
         this.gateway =
                 new GatewayService(
-                        config.domain(), account.name(), host, out, config::allowed, scanner);
+                        config.domain(),
+                        account.name(),
+                        host,
+                        out,
+                        config::allowed,
+                        scanner,
+                        profiles);
         this.admin = new AdminCommands(config.domain(), config::admin, host, out);
         this.connection =
                 new ComponentConnection(
@@ -434,6 +443,8 @@ public final class ComponentSession implements Session {
                 gateway.message(m, puppet);
             } else if (s instanceof Presence p) {
                 gateway.presence(p, puppet);
+            } else if (s instanceof IQ iq && Profiles.isVCardGet(iq)) {
+                gateway.vcard(iq, puppet);
             } else if (s instanceof IQ iq) {
                 commonIq(iq, "client", "pc", local);
             }
@@ -448,6 +459,8 @@ public final class ComponentSession implements Session {
                     && NS_DISCO_INFO.equals(iq.getChildElementNamespace())
                     && !to.hasResource()) {
                 muc.discoInfo(iq);
+            } else if (Profiles.isVCardGet(iq)) {
+                muc.vcard(iq);
             } else if (!muc.hasRoom(local)) {
                 reply(iq, Condition.item_not_found, "no such room");
             } else {
@@ -524,6 +537,7 @@ public final class ComponentSession implements Session {
                 b.addFeature("urn:xmpp:message-correct:0");
                 b.addFeature(dev.sabir.xmpp.element.RetractElement.NAMESPACE);
                 b.addFeature(dev.sabir.xmpp.element.ReplyElement.NAMESPACE);
+                b.addFeature(Profiles.NS_VCARD);
             }
             b.addFeature(NS_DISCO_INFO);
             b.addFeature(NS_PING);

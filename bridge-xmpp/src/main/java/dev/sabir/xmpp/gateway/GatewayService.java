@@ -10,6 +10,7 @@ import dev.sabir.api.Gateway;
 import dev.sabir.api.HostContext;
 import dev.sabir.api.InvalidConfigException;
 import dev.sabir.api.PresenceUpdate;
+import dev.sabir.api.ProfileUpdate;
 import dev.sabir.api.RegistrationField;
 import dev.sabir.api.Sender;
 import dev.sabir.api.Typing;
@@ -22,6 +23,7 @@ import dev.sabir.xmpp.element.ReplyElement;
 import dev.sabir.xmpp.element.RetractElement;
 import dev.sabir.xmpp.files.FileScanner;
 import dev.sabir.xmpp.muc.MucService;
+import dev.sabir.xmpp.vcard.Profiles;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -80,6 +82,7 @@ public final class GatewayService {
     private final Predicate<BareJid> allowed;
     private final Clock clock;
     private final FileScanner files;
+    private final Profiles profiles;
 
     /** Owner bare JID → full JIDs seen sending presence to the gateway. */
     private final Map<String, Set<EntityFullJid>> resources = new HashMap<>();
@@ -91,6 +94,7 @@ public final class GatewayService {
      * @param out where stanzas go
      * @param allowed who may register
      * @param files fetches files linked in users' messages
+     * @param profiles the contacts' profiles (vCards, avatar hashes)
      */
     public GatewayService(
             DomainBareJid domain,
@@ -98,8 +102,10 @@ public final class GatewayService {
             HostContext host,
             StanzaOut out,
             Predicate<BareJid> allowed,
-            FileScanner files) {
+            FileScanner files,
+            Profiles profiles) {
         this.files = files;
+        this.profiles = profiles;
         this.domain = domain;
         this.accountName = accountName;
         this.host = host;
@@ -267,6 +273,17 @@ public final class GatewayService {
         }
     }
 
+    /**
+     * A vcard-temp get for a puppet JID: the contact's profile, or an empty vCard when none is
+     * known. Only the owner of the personal account may ask.
+     */
+    public void vcard(IQ iq, PuppetJids.Puppet puppet) {
+        if (resolve(iq, puppet) == null) {
+            return;
+        }
+        out.send(profiles.answer(iq));
+    }
+
     /** A message to a puppet JID: sent into the personal account's conversation. */
     public void message(Message m, PuppetJids.Puppet puppet) {
         if (m.getType() == Message.Type.error) {
@@ -363,7 +380,16 @@ public final class GatewayService {
         } else {
             applyShow(pb, PresenceUpdate.Status.valueOf(stored.get()));
         }
+        addPhoto(pb, r.puppetJid);
         out.send(pb.build());
+    }
+
+    /** Adds the XEP-0153 avatar hash when the contact's profile is known. */
+    private void addPhoto(PresenceBuilder pb, EntityBareJid puppet) {
+        var x = profiles.updateElement(puppet);
+        if (x != null) {
+            pb.addExtension(x);
+        }
     }
 
     private static void applyShow(PresenceBuilder pb, PresenceUpdate.Status status) {
@@ -426,7 +452,14 @@ public final class GatewayService {
             if (!pu.statusText().isEmpty()) {
                 pb.setStatus(pu.statusText());
             }
+            addPhoto(pb, puppet);
             sendOrFail(pb.build());
+            return null;
+        }
+        if (ev instanceof ProfileUpdate prof) {
+            profiles.put(puppet, prof, true);
+            LOG.debug("gateway {}: profile of {} updated", accountName, puppet);
+            sendStoredPresence(new Resolved(owner, dest, puppet));
             return null;
         }
         if (ev instanceof Typing t) {

@@ -1,6 +1,7 @@
 package dev.sabir.xmpp.muc;
 
 import dev.sabir.api.Address;
+import dev.sabir.api.ProfileUpdate;
 import dev.sabir.api.Sender;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -14,6 +15,9 @@ import org.jxmpp.jid.EntityFullJid;
 
 /** State of one room of the MUC service; touched only on the component's event loop. */
 final class MucRoom {
+    /** Bridged members' profiles kept per room at most. */
+    static final int MAX_PROFILES = 500;
+
     /**
      * Someone in the room.
      *
@@ -56,6 +60,18 @@ final class MucRoom {
 
     /** Bridged member key (source protocol + sender id) → occupant nick. */
     final Map<String, String> remoteNicks = new LinkedHashMap<>();
+
+    /**
+     * The last profile of each bridged member (by the same key as {@link #remoteNicks}), kept while
+     * the member is away so it applies again when the member reappears.
+     */
+    final Map<String, ProfileUpdate> remoteProfiles =
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, ProfileUpdate> eldest) {
+                    return size() > MAX_PROFILES;
+                }
+            };
 
     final Deque<HistoryEntry> history = new ArrayDeque<>();
     String subject = "";

@@ -7,6 +7,7 @@ import dev.sabir.api.Delivery;
 import dev.sabir.api.DeliveryException;
 import dev.sabir.api.EventSink;
 import dev.sabir.api.PresenceUpdate;
+import dev.sabir.api.ProfileUpdate;
 import dev.sabir.api.RoomUpdate;
 import dev.sabir.api.Sender;
 import dev.sabir.api.Typing;
@@ -16,6 +17,7 @@ import dev.sabir.xmpp.element.OobElement;
 import dev.sabir.xmpp.element.ReplyElement;
 import dev.sabir.xmpp.element.RetractElement;
 import dev.sabir.xmpp.files.FileScanner;
+import dev.sabir.xmpp.vcard.Profiles;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -83,6 +85,7 @@ public final class MucService {
     private final Clock clock;
     private final Map<String, MucRoom> rooms = new LinkedHashMap<>();
     private final FileScanner files;
+    private final Profiles profiles;
 
     /**
      * @param domain the component's domain
@@ -92,6 +95,7 @@ public final class MucService {
      * @param sink where events go
      * @param clock the host's clock
      * @param files fetches files linked in users' messages
+     * @param profiles bridged members' profiles (vCards, avatar hashes)
      */
     public MucService(
             DomainBareJid domain,
@@ -100,8 +104,10 @@ public final class MucService {
             StanzaOut out,
             EventSink sink,
             Clock clock,
-            FileScanner files) {
+            FileScanner files,
+            Profiles profiles) {
         this.files = files;
+        this.profiles = profiles;
         this.domain = domain;
         this.account = account;
         this.historySize = historySize;
@@ -469,6 +475,24 @@ public final class MucService {
         }
     }
 
+    /**
+     * A vcard-temp get for an occupant JID (or the room): the bridged member's profile, or an empty
+     * vCard; item-not-found when there is no such room or occupant.
+     */
+    public void vcard(IQ iq) {
+        MucRoom r = room(iq.getTo());
+        if (r == null) {
+            reply(iq, Condition.item_not_found, "no such room");
+            return;
+        }
+        Resourcepart nick = iq.getTo().getResourceOrNull();
+        if (nick != null && !r.occupants.containsKey(nick.toString())) {
+            reply(iq, Condition.item_not_found, "no such occupant");
+            return;
+        }
+        out.send(profiles.answer(iq));
+    }
+
     // ---------------------------------------------------------------- from the router
 
     /**
@@ -568,6 +592,17 @@ public final class MucService {
             broadcastPresence(r, o, false);
             return null;
         }
+        if (ev instanceof ProfileUpdate pu) {
+            String key = remoteKey(d.source(), pu.who());
+            r.remoteProfiles.put(key, pu);
+            String nick = r.remoteNicks.get(key);
+            MucRoom.Occupant o = nick == null ? null : r.occupants.get(nick);
+            if (o != null) {
+                profiles.put(occupantJid(r, nick), pu, false);
+                broadcastPresence(r, o, false);
+            }
+            return null;
+        }
         if (ev instanceof dev.sabir.api.FileOffer fo) {
             if (fileLink == null) {
                 throw DeliveryException.permanent("no link for file " + fo.name());
@@ -631,6 +666,10 @@ public final class MucService {
         r.remoteNicks.put(key, nick);
         MucRoom.Occupant o = new MucRoom.Occupant(nick, null, s, null, null);
         r.occupants.put(nick, o);
+        ProfileUpdate known = r.remoteProfiles.get(key);
+        if (known != null) {
+            profiles.put(occupantJid(r, nick), known, false);
+        }
         broadcastPresence(r, o, false);
         return nick;
     }
@@ -641,6 +680,7 @@ public final class MucService {
             return;
         }
         MucRoom.Occupant o = r.occupants.remove(nick);
+        profiles.forget(occupantJid(r, nick));
         if (o != null) {
             for (MucRoom.Occupant l : r.locals()) {
                 out.send(occupantPresence(r, o, l.realJid(), false, true));
@@ -698,6 +738,12 @@ public final class MucService {
         }
         if (o.status() != null) {
             pb.setStatus(o.status());
+        }
+        if (!unavailable && !o.isLocal()) {
+            var photo = profiles.updateElement(occupantJid(r, o.nick()));
+            if (photo != null) {
+                pb.addExtension(photo);
+            }
         }
         return pb.build();
     }

@@ -7,6 +7,7 @@ package dev.sabir.api;
 public sealed interface BridgeEvent
         permits ChatMessage,
                 PresenceUpdate,
+                ProfileUpdate,
                 Typing,
                 RoomUpdate,
                 FileOffer,

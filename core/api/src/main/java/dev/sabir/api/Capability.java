@@ -32,5 +32,10 @@ public enum Capability {
      */
     ECHOES,
     /** Room topics. */
-    TOPICS
+    TOPICS,
+    /**
+     * Profiles of remote users (display name, text, avatar image) can be shown; {@link
+     * ProfileUpdate} is dropped where absent.
+     */
+    AVATARS
 }

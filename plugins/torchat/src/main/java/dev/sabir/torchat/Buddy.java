@@ -47,6 +47,16 @@ final class Buddy {
     byte[] avatarRgb = new byte[0];
     byte[] avatarAlpha = new byte[0];
     boolean typing;
+
+    /** The last profile reported to the sink for this buddy, to skip repeats. */
+    dev.sabir.api.ProfileUpdate lastProfile;
+
+    /**
+     * What we show this buddy about ourselves instead of the configured profile, set by a delivered
+     * profile; null to use the configuration.
+     */
+    OwnProfile ownProfile;
+
     Duration latency;
     final Map<String, Long> latencyPings = new HashMap<>();
 
@@ -60,6 +70,9 @@ final class Buddy {
         this.id = id;
         this.kind = kind;
     }
+
+    /** Our own profile as shown to one buddy: name, text and the avatar planes (may be empty). */
+    record OwnProfile(String name, String text, byte[] rgb, byte[] alpha) {}
 
     String nick() {
         return profileName.isEmpty() ? id : profileName;

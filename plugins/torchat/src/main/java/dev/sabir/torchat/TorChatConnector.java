@@ -28,7 +28,8 @@ public final class TorChatConnector implements Connector {
                 Capability.TYPING,
                 Capability.PRESENCE,
                 Capability.FILES,
-                Capability.MULTILINE);
+                Capability.MULTILINE,
+                Capability.AVATARS);
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.sabir.api.FileSpool.SpoolException;
 import dev.sabir.api.FileSpool.SpooledFile;
 import dev.sabir.api.HostContext;
 import dev.sabir.api.PresenceUpdate;
+import dev.sabir.api.ProfileUpdate;
 import dev.sabir.api.RoomUpdate;
 import dev.sabir.api.Sender;
 import dev.sabir.api.Session;
@@ -868,11 +869,15 @@ public final class TorChatSession implements Session {
             supports.add("broadcast");
         }
         out.write(TorChatPackets.supports(supports));
-        if (!cfg.profileName().isEmpty()) {
-            out.write(TorChatPackets.profileName(cfg.profileName()));
-        }
-        if (!cfg.profileText().isEmpty()) {
-            out.write(TorChatPackets.profileText(cfg.profileText()));
+        if (b.ownProfile != null) {
+            writeOwnProfile(out, b.ownProfile);
+        } else {
+            if (!cfg.profileName().isEmpty()) {
+                out.write(TorChatPackets.profileName(cfg.profileName()));
+            }
+            if (!cfg.profileText().isEmpty()) {
+                out.write(TorChatPackets.profileText(cfg.profileText()));
+            }
         }
         if (b.kind == BuddyKind.PERMANENT) {
             out.write(TorChatPackets.addMe());
@@ -1109,6 +1114,7 @@ public final class TorChatSession implements Session {
         } else if (p instanceof ProfileName n) {
             b.profileName = n.profileName();
             saveProfile(b);
+            emitProfile(b);
         } else if (p instanceof ProfileText t) {
             boolean changed = !t.text().equals(b.profileText);
             b.profileText = t.text();
@@ -1118,12 +1124,15 @@ public final class TorChatSession implements Session {
                         new PresenceUpdate(
                                 buddyAddress(b), sender(b), presence(b.status), b.profileText));
             }
+            emitProfile(b);
         } else if (p instanceof ProfileAvatarAlpha a) {
+            // The RGB plane follows; the profile is reported once it is there.
             b.avatarAlpha = a.alpha();
             saveProfile(b);
         } else if (p instanceof ProfileAvatar a) {
             b.avatarRgb = a.rgb();
             saveProfile(b);
+            emitProfile(b);
         } else if (p instanceof TypingState t) {
             Typing.State state =
                     switch (t.kind()) {
@@ -1780,6 +1789,11 @@ public final class TorChatSession implements Session {
                 throw DeliveryException.permanent("files go to buddies, not groupchats");
             }
             sendFile(target(conv), offer, f);
+        } else if (e instanceof ProfileUpdate pu) {
+            if (!conv.startsWith("group:") && !conv.equals(cfg.broadcastConversation())) {
+                deliverProfile(conv, pu);
+            }
+            f.complete(null);
         } else {
             f.complete(null);
         }
@@ -1916,6 +1930,85 @@ public final class TorChatSession implements Session {
 
     private Sender sender(Buddy b) {
         return Sender.of(b.id, b.nick());
+    }
+
+    /**
+     * Reports a buddy's profile (name, text, avatar as PNG) in its 1:1 conversation and in every
+     * groupchat it is a member of, unless it is the same as last time.
+     */
+    private void emitProfile(Buddy b) {
+        ProfileUpdate p;
+        try {
+            byte[] png = Avatars.toPng(b.avatarRgb, b.avatarAlpha);
+            p =
+                    new ProfileUpdate(
+                            buddyAddress(b),
+                            sender(b),
+                            clip(b.profileName),
+                            clip(b.profileText),
+                            png,
+                            png == null ? null : "image/png");
+        } catch (RuntimeException e) {
+            LOG.warn("{}: profile of {} not reported: {}", account.name(), b.id, e.toString());
+            return;
+        }
+        if (p.equals(b.lastProfile)) {
+            return;
+        }
+        b.lastProfile = p;
+        LOG.debug("{}: profile of {} changed", account.name(), b.id);
+        emit(p);
+        for (Group g : groups.values()) {
+            if (g.members.contains(b.id)) {
+                emit(p.withConversation(groupAddress(g)));
+            }
+        }
+    }
+
+    private static String clip(String s) {
+        return s.length() <= ProfileUpdate.MAX_TEXT ? s : s.substring(0, ProfileUpdate.MAX_TEXT);
+    }
+
+    /** Shows a delivered profile to the buddy of a 1:1 conversation as our own. */
+    private void deliverProfile(String conv, ProfileUpdate pu) {
+        String id = OnionId.normalise(conv);
+        Buddy b = id == null ? null : buddies.get(id);
+        if (b == null || b.kind == BuddyKind.BLOCKED) {
+            return;
+        }
+        byte[] rgb = new byte[0];
+        byte[] alpha = new byte[0];
+        if (pu.hasAvatar()) {
+            try {
+                Avatars.Planes planes = Avatars.fromImage(pu.avatar());
+                rgb = planes.rgb();
+                alpha = planes.alpha();
+            } catch (IllegalArgumentException e) {
+                LOG.info("{}: avatar for {} not usable: {}", account.name(), b.id, e.getMessage());
+            }
+        }
+        b.ownProfile =
+                new Buddy.OwnProfile(
+                        shorten(pu.displayName().replace('\r', ' ').replace('\n', ' ')),
+                        shorten(pu.text()),
+                        rgb,
+                        alpha);
+        if (b.online && b.out != null) {
+            writeOwnProfile(b.out, b.ownProfile);
+            b.out.flush();
+        }
+    }
+
+    /** Profile name and text sent to a buddy stay well inside a TorChat line. */
+    private static String shorten(String s) {
+        return s.length() <= 1000 ? s : s.substring(0, 1000);
+    }
+
+    private static void writeOwnProfile(Channel out, Buddy.OwnProfile own) {
+        out.write(TorChatPackets.profileName(own.name()));
+        out.write(TorChatPackets.profileText(own.text()));
+        out.write(TorChatPackets.profileAvatarAlpha(own.alpha()));
+        out.write(TorChatPackets.profileAvatar(own.rgb()));
     }
 
     private void emit(BridgeEvent e) {

@@ -5,14 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sabir.api.ChatMessage;
 import dev.sabir.api.PresenceUpdate;
+import dev.sabir.api.ProfileUpdate;
 import dev.sabir.api.Sender;
 import dev.sabir.api.Typing;
 import dev.sabir.torchat.BuddyProfile.BuddyKind;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +47,48 @@ class DirectSessionsTest {
         alice.close();
         bob.close();
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void aDeliveredProfileReachesTheBuddyWithItsAvatar() throws Exception {
+        // bob first reports alice's configured profile, without an avatar
+        ProfileUpdate first =
+                bob.sink.awaitEvent(
+                        ProfileUpdate.class, p -> p.who().id().equals(alice.id), Node.WAIT);
+        assertThat(first.displayName()).isEqualTo("Alice");
+        assertThat(first.hasAvatar()).isFalse();
+
+        BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_ARGB);
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                img.setRGB(x, y, y < 32 ? 0xff123456 : 0x00000000);
+            }
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", png);
+        alice.session
+                .deliver(
+                        Deliveries.of(
+                                alice,
+                                bob.id,
+                                new ProfileUpdate(
+                                        Deliveries.conv(alice, bob.id),
+                                        Sender.of("carol@example.org", "Carol"),
+                                        "Carol",
+                                        "bridged",
+                                        png.toByteArray(),
+                                        "image/png")))
+                .toCompletableFuture()
+                .get(Node.WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        ProfileUpdate got =
+                bob.sink.awaitEvent(ProfileUpdate.class, ProfileUpdate::hasAvatar, Node.WAIT);
+        assertThat(got.conversation()).isEqualTo(Deliveries.conv(bob, alice.id));
+        assertThat(got.displayName()).isEqualTo("Carol");
+        assertThat(got.text()).isEqualTo("bridged");
+        BufferedImage back = ImageIO.read(new ByteArrayInputStream(got.avatar()));
+        assertThat(back.getRGB(10, 10)).isEqualTo(0xff123456);
+        assertThat(back.getRGB(10, 50) >>> 24).isZero();
     }
 
     @Test

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sabir.api.ChatMessage;
 import dev.sabir.api.FileOffer;
 import dev.sabir.api.PresenceUpdate;
+import dev.sabir.api.ProfileUpdate;
 import dev.sabir.torchat.BuddyProfile.BuddyKind;
 import dev.sabir.torchat.codec.TorChatPackets;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -143,6 +147,91 @@ class RawPeerTest {
     }
 
     @Test
+    void profilesAndAvatarsTravelBothWays() throws Exception {
+        sam.set("max_line", 65536);
+        sam.start();
+        Conn c = handshake();
+        readUntil(c.in(), l -> l.startsWith("status "));
+
+        // a 64x64 avatar: red left half, blue right half, the top rows half transparent
+        byte[] rgb = new byte[Avatars.RGB_BYTES];
+        byte[] alpha = new byte[Avatars.ALPHA_BYTES];
+        for (int i = 0; i < 64 * 64; i++) {
+            boolean left = i % 64 < 32;
+            rgb[3 * i] = (byte) (left ? 255 : 0);
+            rgb[3 * i + 2] = (byte) (left ? 0 : 255);
+            alpha[i] = (byte) (i / 64 < 8 ? 128 : 255);
+        }
+        write(c.out(), "add_me \nstatus available\nprofile_name Raw Peer\nprofile_text about me\n");
+        writeBytes(c.out(), TorChatPackets.encode(TorChatPackets.profileAvatarAlpha(alpha)));
+        writeBytes(c.out(), TorChatPackets.encode(TorChatPackets.profileAvatar(rgb)));
+
+        ProfileUpdate p =
+                sam.sink.awaitEvent(ProfileUpdate.class, ProfileUpdate::hasAvatar, Node.WAIT);
+        assertThat(p.conversation()).isEqualTo(Deliveries.conv(sam, RAW));
+        assertThat(p.who().id()).isEqualTo(RAW);
+        assertThat(p.displayName()).isEqualTo("Raw Peer");
+        assertThat(p.text()).isEqualTo("about me");
+        assertThat(p.avatarType()).isEqualTo("image/png");
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(p.avatar()));
+        assertThat(img.getWidth()).isEqualTo(64);
+        assertThat(img.getHeight()).isEqualTo(64);
+        assertThat(img.getRGB(0, 0)).isEqualTo(0x80ff0000);
+        assertThat(img.getRGB(63, 63)).isEqualTo(0xff0000ff);
+        assertThat(img.getRGB(40, 20)).isEqualTo(0xff0000ff);
+        // the same profile again is not reported twice
+        int before = sam.sink.events().size();
+        writeBytes(c.out(), TorChatPackets.encode(TorChatPackets.profileAvatar(rgb)));
+        write(c.out(), "message marker\n");
+        sam.sink.awaitMessage(m -> m.text().equals("marker"), Node.WAIT);
+        assertThat(sam.sink.events().subList(before, sam.sink.events().size()))
+                .noneMatch(e -> e instanceof ProfileUpdate);
+
+        // a profile delivered into the buddy's conversation becomes ours, scaled to 64x64
+        BufferedImage green = new BufferedImage(100, 80, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 80; y++) {
+            for (int x = 0; x < 100; x++) {
+                green.setRGB(x, y, 0x00ff00);
+            }
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(green, "png", png);
+        sam.session
+                .deliver(
+                        Deliveries.of(
+                                sam,
+                                RAW,
+                                new ProfileUpdate(
+                                        Deliveries.conv(sam, RAW),
+                                        dev.sabir.api.Sender.of("xmpp-user", "Mallory"),
+                                        "Mallory",
+                                        "from elsewhere",
+                                        png.toByteArray(),
+                                        "image/png")))
+                .toCompletableFuture()
+                .get(Node.WAIT.toSeconds(), TimeUnit.SECONDS);
+        List<byte[]> lines = new ArrayList<>();
+        while (lines.isEmpty() || !startsWith(lines.get(lines.size() - 1), "profile_avatar ")) {
+            lines.add(readRawLine(c.in()));
+            assertThat(lines).hasSizeLessThan(50);
+        }
+        List<String> text = lines.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+        assertThat(text).contains("profile_name Mallory", "profile_text from elsewhere");
+        assertThat(text).anyMatch(l -> l.startsWith("profile_avatar_alpha"));
+        var avatar =
+                (dev.sabir.torchat.codec.TorChatPacket.ProfileAvatar)
+                        TorChatPackets.parse(lines.get(lines.size() - 1));
+        byte[] got = avatar.rgb();
+        assertThat(got).hasSize(Avatars.RGB_BYTES);
+        for (int i = 0; i < 64 * 64; i += 97) {
+            assertThat(new int[] {got[3 * i] & 0xff, got[3 * i + 1] & 0xff, got[3 * i + 2] & 0xff})
+                    .containsExactly(0, 255, 0);
+        }
+        c.out().close();
+        c.in().close();
+    }
+
+    @Test
     void silentPeerIsDropped() throws Exception {
         sam.set("silence_ms", 800).set("keepalive_ms", 60_000);
         sam.start();
@@ -250,6 +339,22 @@ class RawPeerTest {
             b.write(c);
         }
         return b.toString(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readRawLine(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) {
+                throw new IOException("closed");
+            }
+            b.write(c);
+        }
+        return b.toByteArray();
+    }
+
+    private static boolean startsWith(byte[] line, String prefix) {
+        return new String(line, StandardCharsets.ISO_8859_1).startsWith(prefix);
     }
 
     private static List<String> readUntil(Socket s, java.util.function.Predicate<String> last)

@@ -8,6 +8,7 @@ import dev.sabir.api.FileOffer;
 import dev.sabir.api.FileProgress;
 import dev.sabir.api.FileSpool;
 import dev.sabir.api.PresenceUpdate;
+import dev.sabir.api.ProfileUpdate;
 import dev.sabir.api.RoomUpdate;
 import dev.sabir.api.SessionState;
 import dev.sabir.api.Typing;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *   <li>action without {@link Capability#ACTIONS}: {@code * nick text} as a normal message
  *   <li>file offer without {@link Capability#FILES}: a message with the spool's HTTP link
  *   <li>typing without {@link Capability#TYPING}, presence without {@link Capability#PRESENCE},
- *       file progress without {@link Capability#FILES}, topic without {@link Capability#TOPICS}:
- *       dropped
+ *       file progress without {@link Capability#FILES}, topic without {@link Capability#TOPICS},
+ *       profile without {@link Capability#AVATARS}: dropped
  * </ul>
  */
 final class Degrader {
@@ -136,6 +137,9 @@ final class Degrader {
         if (e instanceof PresenceUpdate) {
             return caps.contains(Capability.PRESENCE) ? e : null;
         }
+        if (e instanceof ProfileUpdate) {
+            return caps.contains(Capability.AVATARS) ? e : null;
+        }
         if (e instanceof FileProgress) {
             return caps.contains(Capability.FILES) ? e : null;
         }
@@ -157,6 +161,9 @@ final class Degrader {
         }
         if (e instanceof PresenceUpdate p) {
             return new PresenceUpdate(to, p.who(), p.status(), p.statusText());
+        }
+        if (e instanceof ProfileUpdate p) {
+            return p.withConversation(to);
         }
         if (e instanceof RoomUpdate r) {
             return new RoomUpdate(to, r.change(), r.member(), r.detail(), r.members());

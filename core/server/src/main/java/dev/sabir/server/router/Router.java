@@ -7,6 +7,7 @@ import dev.sabir.api.ChatMessage;
 import dev.sabir.api.FileOffer;
 import dev.sabir.api.FileSpool;
 import dev.sabir.api.PresenceUpdate;
+import dev.sabir.api.ProfileUpdate;
 import dev.sabir.api.RoomUpdate;
 import dev.sabir.api.Sender;
 import dev.sabir.api.Session;
@@ -50,10 +51,10 @@ import org.slf4j.LoggerFactory;
  * session's own identity and network echoes of its own deliveries, finds the destinations (the
  * other members of every link the conversation belongs to, and the owner's gateway session for a
  * personal account), stores one delivery per destination ({@link ChatMessage} and {@link FileOffer}
- * only; typing, presence, room and file progress events are relayed live and never stored), and
- * hands each to the destination's {@link Outbox}. The outbox delivers in order, one at a time,
- * translating referenced message ids and degrading features the destination lacks just before the
- * attempt.
+ * only; typing, presence, profile, room and file progress events are relayed live and never
+ * stored), and hands each to the destination's {@link Outbox}. The outbox delivers in order, one at
+ * a time, translating referenced message ids and degrading features the destination lacks just
+ * before the attempt.
  *
  * <p>Delivery semantics are at least once: a delivery that was in flight when the server stopped,
  * or when its session was replaced, is attempted again.
@@ -73,6 +74,9 @@ public final class Router implements AutoCloseable {
     private static final int INBOUND_CAPACITY = 10_000;
     private static final Duration KEEP_FINISHED = Duration.ofDays(7);
     private static final Duration KEEP_ID_MAP = Duration.ofDays(30);
+
+    /** Profiles remembered per conversation; the least recently updated one goes first. */
+    static final int MAX_PROFILES_PER_CONVERSATION = 500;
 
     private final DeliveryStore store;
     private final DoneLog doneLog;
@@ -110,6 +114,12 @@ public final class Router implements AutoCloseable {
      */
     /** The last known members of each conversation, so a destination coming online sees them. */
     private final Map<Address, Map<String, Sender>> rosters = new ConcurrentHashMap<>();
+
+    /**
+     * The last profile of each user per conversation (by sender id), so a destination coming online
+     * sees them.
+     */
+    private final Map<Address, Map<String, ProfileUpdate>> profiles = new ConcurrentHashMap<>();
 
     private record Inbound(
             BridgeEvent event, Address source, String sourceKey, List<Target> targets) {}
@@ -383,6 +393,8 @@ public final class Router implements AutoCloseable {
                     event = withoutSelfMembers(event);
                     if (event instanceof RoomUpdate r) {
                         remember(r);
+                    } else if (event instanceof ProfileUpdate p) {
+                        remember(p);
                     }
                     if (event instanceof ChatMessage m && isEcho(in.sourceKey(), m.id())) {
                         LOG.debug(
@@ -477,6 +489,81 @@ public final class Router implements AutoCloseable {
         }
     }
 
+    /** Keeps the last profile of a user in a conversation (on the conversation's own lane). */
+    private void remember(ProfileUpdate p) {
+        Map<String, ProfileUpdate> known =
+                profiles.computeIfAbsent(
+                        p.conversation(),
+                        k ->
+                                Collections.synchronizedMap(
+                                        new LinkedHashMap<>(16, 0.75f, false) {
+                                            @Override
+                                            protected boolean removeEldestEntry(
+                                                    Map.Entry<String, ProfileUpdate> eldest) {
+                                                return size() > MAX_PROFILES_PER_CONVERSATION;
+                                            }
+                                        }));
+        synchronized (known) {
+            // Re-inserting moves the user to the young end, so eviction hits stale profiles.
+            known.remove(p.who().id());
+            known.put(p.who().id(), p);
+        }
+    }
+
+    /** The profiles last reported for a conversation, oldest update first, for tests. */
+    List<ProfileUpdate> profilesOf(Address conversation) {
+        return snapshot(profiles.get(conversation));
+    }
+
+    private static List<ProfileUpdate> snapshot(Map<String, ProfileUpdate> known) {
+        if (known == null) {
+            return List.of();
+        }
+        synchronized (known) {
+            return List.copyOf(known.values());
+        }
+    }
+
+    /**
+     * Repeats the remembered profiles to an account that just came online: those of the other
+     * members of its conversations' links, and for a gateway account those of the personal accounts
+     * routed to it. Live-only, like the profiles themselves.
+     */
+    private void announceProfiles(Address account) {
+        for (Address mine : conversationsOf(account)) {
+            for (SabirConfig.LinkEntry link : index.byMember().getOrDefault(mine, List.of())) {
+                Target t = Target.member(mine, link.name(), link.format());
+                for (Address other : link.members()) {
+                    if (other.equals(mine)) {
+                        continue;
+                    }
+                    for (ProfileUpdate p : snapshot(profiles.get(other))) {
+                        outbox(t).offer(new Pending(0, t, other, other.toString(), null, p));
+                    }
+                }
+            }
+        }
+        for (Map.Entry<Address, GatewayRoute> r : routes.entrySet()) {
+            if (!r.getValue().gatewayAccount().equals(account)) {
+                continue;
+            }
+            for (Map.Entry<Address, Map<String, ProfileUpdate>> e : profiles.entrySet()) {
+                Address conversation = e.getKey();
+                if (conversation.id().isEmpty()
+                        || !conversation.accountAddress().equals(r.getKey())) {
+                    continue;
+                }
+                Target t = Target.gateway(account, conversation);
+                for (ProfileUpdate p : snapshot(e.getValue())) {
+                    outbox(t)
+                            .offer(
+                                    new Pending(
+                                            0, t, conversation, conversation.toString(), null, p));
+                }
+            }
+        }
+    }
+
     /** The members last reported for a conversation (ids), for tests. */
     List<String> rosterOf(Address conversation) {
         Map<String, Sender> roster = rosters.get(conversation);
@@ -540,6 +627,9 @@ public final class Router implements AutoCloseable {
         if (event instanceof PresenceUpdate p) {
             return p.who().self();
         }
+        if (event instanceof ProfileUpdate p) {
+            return p.who().self();
+        }
         if (event instanceof RoomUpdate r) {
             return r.member() != null && r.member().self();
         }
@@ -587,6 +677,7 @@ public final class Router implements AutoCloseable {
             }
         }
         announceRosters(acc);
+        announceProfiles(acc);
     }
 
     /** The account's session is offline or closed: deliveries to it wait in the store. */
