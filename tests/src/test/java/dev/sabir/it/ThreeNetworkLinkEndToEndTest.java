@@ -199,6 +199,19 @@ class ThreeNetworkLinkEndToEndTest {
     }
 
     @Test
+    void aTorChatProfileIsTheOccupantsVCardInTheXmppRoom() throws Exception {
+        tom.send("profile_text keeper of the diary");
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(
+                        () ->
+                                xena.vcardXml(ROOM + "/tom (torchat)")
+                                        .contains("keeper of the diary"));
+        assertThat(xena.vcardXml(ROOM + "/tom (torchat)")).contains("tom");
+    }
+
+    @Test
     void remoteMembersComeAndGoAsOccupantsInTheXmppRoom() throws Exception {
         try (IrcUser bob = IrcUser.connect(ngircd.port(), "bob")) {
             long t0 = System.nanoTime();

@@ -68,6 +68,17 @@ final class XmppUser implements AutoCloseable {
     }
 
     /** The nicks currently in the room (occupant resources). */
+    /** The vCard (XEP-0054) of a JID (a MUC occupant's full JID too), as XML. */
+    String vcardXml(String jid) throws Exception {
+        org.jivesoftware.smackx.vcardtemp.packet.VCard request =
+                new org.jivesoftware.smackx.vcardtemp.packet.VCard();
+        request.setTo(org.jxmpp.jid.impl.JidCreate.from(jid));
+        request.setType(org.jivesoftware.smack.packet.IQ.Type.get);
+        org.jivesoftware.smack.packet.IQ answer =
+                connection.createStanzaCollectorAndSend(request).nextResultOrThrow();
+        return answer.toXML().toString();
+    }
+
     List<String> occupants() {
         return muc.getOccupants().stream().map(j -> j.getResourceOrEmpty().toString()).toList();
     }
