@@ -209,25 +209,46 @@ class GatewayEndToEndTest {
 
     @Test
     @Order(3)
-    void awayAndBackInARoomArriveAsPresenceOfThatConversationsPuppet() throws Exception {
-        // the loopback network reports AWAY/BACK per room the client is in, never for a 1:1
-        // conversation; so presence can only be seen on a room's puppet
-        String roomPuppet = "lobby" + PUPPET_ACCOUNT + "@" + COMPONENT;
+    void aRoomOfThePersonalAccountIsAMucRoomForItsOwner() throws Exception {
+        String room = "lobby" + PUPPET_ACCOUNT + "@" + COMPONENT;
+        String bobOccupant = room + "/bob (loopback)";
         try (LineClient bob = new LineClient(personalPort, "bob")) {
             bob.join("lobby", "bob");
+            bob.say("MSG lobby anyone from xmpp?");
+            bob.await(l -> l.startsWith("OK "));
+
+            xena.sendStanza(
+                    StanzaBuilder.buildPresence()
+                            .to(org.jxmpp.jid.impl.JidCreate.from(room + "/xena"))
+                            .addExtension(
+                                    new org.jivesoftware.smackx.muc.packet.MUCInitialPresence(
+                                            null, -1, -1, -1, null))
+                            .build());
+            Presence bobThere = awaitPresence(p -> p.getFrom().toString().equals(bobOccupant));
+            assertThat(bobThere.getType()).isEqualTo(Presence.Type.available);
+            Message history =
+                    awaitMessage(
+                            m ->
+                                    m.getFrom().toString().equals(bobOccupant)
+                                            && "anyone from xmpp?".equals(m.getBody()));
+            assertThat(history.getType()).isEqualTo(Message.Type.groupchat);
+
             bob.say("AWAY lunch");
-            Presence away = awaitPresence(p -> p.getFrom().toString().equals(roomPuppet));
-            assertThat(away.getType()).isEqualTo(Presence.Type.available);
-            assertThat(away.getMode()).isEqualTo(Presence.Mode.away);
-            assertThat(away.getStatus()).isEqualTo("lunch");
-            bob.say("BACK");
-            Presence back =
+            Presence away =
                     awaitPresence(
                             p ->
-                                    p.getFrom().toString().equals(roomPuppet)
-                                            && p.getMode() != Presence.Mode.away);
-            assertThat(back.getType()).isEqualTo(Presence.Type.available);
-            assertThat(back.getMode()).isEqualTo(Presence.Mode.available);
+                                    p.getFrom().toString().equals(bobOccupant)
+                                            && p.getMode() == Presence.Mode.away);
+            assertThat(away.getStatus()).isEqualTo("lunch");
+
+            xena.sendStanza(
+                    StanzaBuilder.buildMessage()
+                            .ofType(Message.Type.groupchat)
+                            .to(org.jxmpp.jid.impl.JidCreate.from(room))
+                            .setBody("hello lobby")
+                            .build());
+            assertThat(bob.await(l -> l.startsWith("MSG lobby ") && l.contains("hello lobby")))
+                    .endsWith("hello lobby");
         }
     }
 

@@ -138,7 +138,8 @@ public final class ComponentSession implements Session {
                         out,
                         config::allowed,
                         scanner,
-                        profiles);
+                        profiles,
+                        muc);
         this.admin = new AdminCommands(config.domain(), config::admin, host, out);
         this.connection =
                 new ComponentConnection(
@@ -438,7 +439,7 @@ public final class ComponentSession implements Session {
         }
         String local = to.getLocalpartOrNull().toString();
         PuppetJids.Puppet puppet = local.indexOf('%') > 0 ? PuppetJids.parse(local) : null;
-        if (puppet != null) {
+        if (puppet != null && !gateway.isRoom(local)) {
             if (s instanceof Message m) {
                 gateway.message(m, puppet);
             } else if (s instanceof Presence p) {
@@ -494,7 +495,7 @@ public final class ComponentSession implements Session {
                     admin.listCommands(iq, items);
                 }
             } else {
-                for (Map.Entry<EntityBareJid, String> r : muc.rooms()) {
+                for (Map.Entry<EntityBareJid, String> r : muc.rooms(iq.getFrom().asBareJid())) {
                     DiscoverItems.Item item = new DiscoverItems.Item(r.getKey());
                     item.setName(r.getValue());
                     items.addItem(item);

@@ -12,6 +12,7 @@ import dev.sabir.api.InvalidConfigException;
 import dev.sabir.api.PresenceUpdate;
 import dev.sabir.api.ProfileUpdate;
 import dev.sabir.api.RegistrationField;
+import dev.sabir.api.RoomUpdate;
 import dev.sabir.api.Sender;
 import dev.sabir.api.Typing;
 import dev.sabir.xmpp.codec.ComponentProtocol;
@@ -65,7 +66,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway side of the component: XEP-0077 registration of personal accounts on other networks,
  * and their contacts as puppet JIDs ({@link PuppetJids}) with presence, subscriptions, 1:1
- * messages, chat states, corrections, retractions and replies both ways.
+ * messages, chat states, corrections, retractions and replies both ways. Conversations that turn
+ * out to be rooms ({@link #revealsRoom}) go to MUC rooms of the {@link MucService} instead.
  *
  * <p>Not thread-safe: the component session calls it on its event loop only.
  */
@@ -83,6 +85,7 @@ public final class GatewayService {
     private final Clock clock;
     private final FileScanner files;
     private final Profiles profiles;
+    private final MucService muc;
 
     /** Owner bare JID → full JIDs seen sending presence to the gateway. */
     private final Map<String, Set<EntityFullJid>> resources = new HashMap<>();
@@ -95,6 +98,7 @@ public final class GatewayService {
      * @param allowed who may register
      * @param files fetches files linked in users' messages
      * @param profiles the contacts' profiles (vCards, avatar hashes)
+     * @param muc the MUC service that hosts the rooms of personal accounts
      */
     public GatewayService(
             DomainBareJid domain,
@@ -103,7 +107,9 @@ public final class GatewayService {
             StanzaOut out,
             Predicate<BareJid> allowed,
             FileScanner files,
-            Profiles profiles) {
+            Profiles profiles,
+            MucService muc) {
+        this.muc = muc;
         this.files = files;
         this.profiles = profiles;
         this.domain = domain;
@@ -408,7 +414,61 @@ public final class GatewayService {
     // ---------------------------------------------------------------- from the router
 
     /**
-     * Carries a delivery for a personal account to its owner.
+     * True when a delivery reveals that its personal-account conversation is a room rather than a
+     * 1:1 contact: the event is a {@link RoomUpdate}, or a {@link ChatMessage} not sent by the
+     * account itself whose sender id differs from the conversation id while the conversation id
+     * does not start with {@code @} (networks that name 1:1 conversations after the peer with a
+     * leading {@code @}). Everything else is a contact, as before.
+     */
+    static boolean revealsRoom(Address conversation, BridgeEvent ev) {
+        if (ev instanceof RoomUpdate) {
+            return true;
+        }
+        return ev instanceof ChatMessage cm
+                && !cm.sender().self()
+                && !cm.sender().id().equals(conversation.id())
+                && !conversation.id().startsWith("@");
+    }
+
+    private static String roomKey(String localpart) {
+        return "proom." + localpart.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * True when the JID local part names a room of a personal account (opening the room again when
+     * it was known before a restart). Stanzas for it then belong to the MUC service.
+     */
+    public boolean isRoom(String localpart) {
+        if (muc.hasRoom(localpart)) {
+            return true;
+        }
+        Optional<String> id = host.store().get(roomKey(localpart));
+        PuppetJids.Puppet puppet = PuppetJids.parse(localpart);
+        if (id.isEmpty() || puppet == null) {
+            return false;
+        }
+        Optional<Gateway.PersonalAccount> pa =
+                host.gateway()
+                        .personal(puppet.account())
+                        .filter(p -> p.gatewayAccount().equals(accountName));
+        if (pa.isEmpty()) {
+            return false;
+        }
+        openRoom(
+                localpart,
+                new Address(pa.get().protocol(), pa.get().account(), id.get()),
+                pa.get().owner());
+        return true;
+    }
+
+    private void openRoom(String localpart, Address conversation, String owner) {
+        muc.addPersonalRoom(localpart, conversation, owner, ev -> host.gateway().send(owner, ev));
+        host.store().put(roomKey(localpart), conversation.id());
+    }
+
+    /**
+     * Carries a delivery for a personal account to its owner: into the account's MUC room when the
+     * conversation is a room ({@link #revealsRoom}), otherwise from the contact's puppet JID.
      *
      * @return the id of the message sent, or null
      */
@@ -426,9 +486,17 @@ public final class GatewayService {
                                                         + " on this gateway"));
         EntityBareJid owner;
         EntityBareJid puppet;
+        String local = PuppetJids.localpart(dest.id(), dest.account());
+        if (isRoom(local) || revealsRoom(dest, d.event())) {
+            try {
+                openRoom(local, dest, pa.owner());
+            } catch (IllegalArgumentException e) {
+                throw DeliveryException.permanent("room id not usable in a JID: " + dest.id());
+            }
+            return muc.deliverTo(local, d, fileLink);
+        }
         try {
             owner = JidCreate.entityBareFrom(pa.owner());
-            String local = PuppetJids.localpart(dest.id(), dest.account());
             puppet = JidCreate.entityBareFrom(Localpart.from(local), domain);
             host.store()
                     .put(

@@ -1,6 +1,7 @@
 package dev.sabir.xmpp.muc;
 
 import dev.sabir.api.Address;
+import dev.sabir.api.BridgeEvent;
 import dev.sabir.api.ProfileUpdate;
 import dev.sabir.api.Sender;
 import java.time.Instant;
@@ -9,6 +10,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.EntityFullJid;
@@ -77,10 +79,32 @@ final class MucRoom {
     String subject = "";
     String subjectBy = null;
 
+    /** The bare JID of the only XMPP user allowed in (a personal account's room), or null. */
+    final String owner;
+
+    /** Where users' events go for a personal account's room; null means the session's sink. */
+    final Consumer<BridgeEvent> upstream;
+
     MucRoom(String name, EntityBareJid jid, Address address) {
+        this(name, jid, address, null, null);
+    }
+
+    MucRoom(
+            String name,
+            EntityBareJid jid,
+            Address address,
+            String owner,
+            Consumer<BridgeEvent> upstream) {
         this.name = name;
         this.jid = jid;
         this.address = address;
+        this.owner = owner;
+        this.upstream = upstream;
+    }
+
+    /** True when the room belongs to a personal account rather than to a link. */
+    boolean isPersonal() {
+        return owner != null;
     }
 
     Occupant byRealJid(EntityFullJid real) {

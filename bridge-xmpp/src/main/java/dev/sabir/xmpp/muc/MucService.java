@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.Message;
@@ -48,6 +49,7 @@ import org.jivesoftware.smackx.muc.MUCAffiliation;
 import org.jivesoftware.smackx.muc.MUCRole;
 import org.jivesoftware.smackx.muc.packet.MUCItem;
 import org.jivesoftware.smackx.muc.packet.MUCUser;
+import org.jxmpp.jid.BareJid;
 import org.jxmpp.jid.DomainBareJid;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.EntityFullJid;
@@ -64,6 +66,11 @@ import org.slf4j.LoggerFactory;
  * room {@code <room>@<domain>}. XMPP users join with a nick; bridged members appear as occupants
  * named {@code nick (network)}; messages are reflected to every occupant and reported to the
  * router; a recent history is replayed on join.
+ *
+ * <p>It also hosts the rooms of gateway users' personal accounts ({@link #addPersonalRoom}): JID
+ * {@code <room>%<account>@<domain>} (escaped as in {@code PuppetJids}), listed and joinable for the
+ * account's owner only (others get {@code registration-required}), with the owner's messages handed
+ * to the gateway instead of the sink.
  *
  * <p>Not thread-safe: the component session calls it on its event loop only.
  */
@@ -136,18 +143,78 @@ public final class MucService {
         }
     }
 
+    /**
+     * Opens (once) the room of a personal account's conversation that is a room on its network.
+     * Only {@code owner} may join it; what the owner says there goes to {@code upstream} instead of
+     * the session's sink.
+     *
+     * @param localpart the room's JID local part (a puppet-style {@code <room>%<account>})
+     * @param conversation the personal account's conversation
+     * @param owner the bare JID of the account's owner
+     * @param upstream where the owner's messages, chat states, topic changes and files go
+     * @throws IllegalArgumentException when the local part is not usable in a JID
+     */
+    public void addPersonalRoom(
+            String localpart, Address conversation, String owner, Consumer<BridgeEvent> upstream) {
+        String key = roomKey(localpart);
+        if (rooms.containsKey(key)) {
+            return;
+        }
+        try {
+            EntityBareJid jid = JidCreate.entityBareFrom(Localpart.from(localpart), domain);
+            rooms.put(key, new MucRoom(conversation.id(), jid, conversation, owner, upstream));
+            LOG.info("muc room {} open for {}", jid, owner);
+        } catch (XmppStringprepException e) {
+            throw new IllegalArgumentException(
+                    "room '" + localpart + "' is not a valid JID local part");
+        }
+    }
+
     /** True when a room with that local part exists. */
     public boolean hasRoom(String localpart) {
         return rooms.containsKey(roomKey(localpart));
     }
 
-    /** The rooms (JID and name) for disco#items. */
+    /** The rooms (JID and name) for disco#items: every link room. */
     public Collection<Map.Entry<EntityBareJid, String>> rooms() {
+        return rooms(null);
+    }
+
+    /**
+     * The rooms (JID and name) for disco#items as {@code requester} may see them: every link room
+     * plus the rooms of the requester's own personal accounts.
+     */
+    public Collection<Map.Entry<EntityBareJid, String>> rooms(BareJid requester) {
         List<Map.Entry<EntityBareJid, String>> list = new ArrayList<>();
         for (MucRoom r : rooms.values()) {
-            list.add(Map.entry(r.jid, r.name));
+            if (!r.isPersonal() || (requester != null && r.owner.equals(requester.toString()))) {
+                list.add(Map.entry(r.jid, r.name));
+            }
         }
         return list;
+    }
+
+    /**
+     * Passes an XMPP user's event on: to the sink for link rooms; to the personal account (never
+     * the owner's own joins and parts, which are XMPP-side only) for personal rooms.
+     */
+    private void emit(MucRoom r, BridgeEvent ev) {
+        if (r.upstream == null) {
+            sink.accept(ev);
+            return;
+        }
+        if (ev instanceof RoomUpdate ru && ru.change() != RoomUpdate.Change.TOPIC) {
+            return;
+        }
+        try {
+            r.upstream.accept(ev);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "muc {}: could not pass {} on: {}",
+                    r.jid,
+                    ev.getClass().getSimpleName(),
+                    e.toString());
+        }
     }
 
     /** Occupant nicks of a room (for tests and admin). */
@@ -214,6 +281,13 @@ public final class MucService {
                     broadcastPresence(r, updated, false);
                     return;
                 }
+                if (r.isPersonal() && !r.owner.equals(user.asBareJid().toString())) {
+                    reply(
+                            p,
+                            Condition.registration_required,
+                            "this room belongs to another user's account");
+                    return;
+                }
                 if (r.occupants.containsKey(nick.toString())) {
                     reply(p, Condition.conflict, "that nick is in use");
                     return;
@@ -265,7 +339,8 @@ public final class MucService {
                         .setSubject(r.subject);
         out.send(subject.build());
         LOG.debug("muc {}: {} joined", r.jid, o.nick());
-        sink.accept(
+        emit(
+                r,
                 RoomUpdate.joined(
                         r.address,
                         new Sender(o.realJid().asBareJid().toString(), o.nick(), false)));
@@ -300,7 +375,7 @@ public final class MucService {
                         ? new Sender(o.realJid().asBareJid().toString(), o.nick(), false)
                         : null;
         if (who != null) {
-            sink.accept(RoomUpdate.left(r.address, who, reason));
+            emit(r, RoomUpdate.left(r.address, who, reason));
         }
     }
 
@@ -346,7 +421,7 @@ public final class MucService {
                                 .setSubject(r.subject)
                                 .build());
             }
-            sink.accept(RoomUpdate.topic(r.address, sender, r.subject));
+            emit(r, RoomUpdate.topic(r.address, sender, r.subject));
             return;
         }
         String id = m.getStanzaId() != null ? m.getStanzaId() : "sabir-" + UUID.randomUUID();
@@ -371,16 +446,16 @@ public final class MucService {
         if (body == null) {
             ChatStateExtension cs = MucService.chatStateOf(m);
             if (cs != null) {
-                sink.accept(new Typing(r.address, sender, typingState(cs.getChatState())));
+                emit(r, new Typing(r.address, sender, typingState(cs.getChatState())));
             }
             return;
         }
         r.remember(
                 new MucRoom.HistoryEntry(o.nick(), id, body, clock.instant(), copied), historySize);
         ChatMessage cm = toChatMessage(r.address, sender, id, body, m, clock);
-        sink.accept(cm);
+        emit(r, cm);
         if (cm.editOf() == null && cm.retractOf() == null) {
-            files.scan(m, r.address, sender, id, sink::accept);
+            files.scan(m, r.address, sender, id, fo -> emit(r, fo));
         }
     }
 
@@ -447,7 +522,7 @@ public final class MucService {
     /** Answers disco#info for a room. */
     public void discoInfo(IQ request) {
         MucRoom r = room(request.getTo());
-        if (r == null) {
+        if (r == null || !visibleTo(r, request.getFrom())) {
             reply(request, Condition.item_not_found, "no such room");
             return;
         }
@@ -468,6 +543,11 @@ public final class MucService {
         out.send(b.build());
     }
 
+    /** Link rooms are public; a personal account's room shows only to its owner. */
+    private static boolean visibleTo(MucRoom r, Jid from) {
+        return !r.isPersonal() || (from != null && r.owner.equals(from.asBareJid().toString()));
+    }
+
     /** Forgets all XMPP occupants (the server connection was lost for good). */
     public void clearLocalOccupants() {
         for (MucRoom r : rooms.values()) {
@@ -481,7 +561,7 @@ public final class MucService {
      */
     public void vcard(IQ iq) {
         MucRoom r = room(iq.getTo());
-        if (r == null) {
+        if (r == null || !visibleTo(r, iq.getFrom())) {
             reply(iq, Condition.item_not_found, "no such room");
             return;
         }
@@ -502,12 +582,26 @@ public final class MucService {
      * @throws DeliveryException when the room does not exist or the event cannot be carried
      */
     public String deliver(Delivery d, String fileLink) {
-        MucRoom r = rooms.get(roomKey(d.destination().id()));
+        return deliverTo(d.destination().id(), d, fileLink);
+    }
+
+    /**
+     * Carries a delivery into the room with that JID local part (a personal account's room).
+     *
+     * @return the id of the message sent, or null for events without ids
+     * @throws DeliveryException when the room does not exist or the event cannot be carried
+     */
+    public String deliverTo(String localpart, Delivery d, String fileLink) {
+        MucRoom r = rooms.get(roomKey(localpart));
         if (r == null) {
             throw DeliveryException.permanent(
                     "no room " + d.destination().id() + " on this component");
         }
         BridgeEvent ev = d.event();
+        if (r.isPersonal() && ev instanceof ChatMessage cm && cm.sender().self()) {
+            // the owner's own message coming back from the network: the room already reflected it
+            return null;
+        }
         if (ev instanceof ChatMessage cm) {
             String nick = ensureRemote(r, cm.sender(), d.source());
             return sendRoomMessage(r, nick, cm, null);
