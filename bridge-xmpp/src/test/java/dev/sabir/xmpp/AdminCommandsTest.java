@@ -57,7 +57,11 @@ class AdminCommandsTest {
                                 "comp",
                                 prosody,
                                 XmppFixture.SECRET,
-                                Map.of("admins", List.of("admin@localhost"))),
+                                Map.of(
+                                        "admins",
+                                        List.of("admin@localhost"),
+                                        "allow",
+                                        List.of("nobody@localhost"))),
                         host,
                         new Sink());
         session.connect().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -100,6 +104,8 @@ class AdminCommandsTest {
         assertThat(items.getItems())
                 .extracting(DiscoverItems.Item::getNode)
                 .containsExactly(
+                        "register",
+                        "unregister",
                         "list-accounts",
                         "list-links",
                         "create-link",

@@ -2,11 +2,16 @@ package dev.sabir.xmpp.component;
 
 import dev.sabir.api.Address;
 import dev.sabir.api.AdminService;
+import dev.sabir.api.Gateway;
 import dev.sabir.api.HostContext;
+import dev.sabir.api.InvalidConfigException;
+import dev.sabir.api.RegistrationField;
+import dev.sabir.xmpp.gateway.GatewayService;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,9 +34,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator's commands as XEP-0050 ad-hoc commands on the component's domain: list accounts,
- * list links, create a link, remove a link, restart an account. Only the account's {@code admins}
- * see and run them; anyone else gets {@code forbidden}.
+ * XEP-0050 ad-hoc commands on the component's domain. The operator's commands (list accounts, list
+ * links, create a link, remove a link, restart an account) are for the account's {@code admins}
+ * only. The users' commands ({@code register} in two stages: network, then its fields; {@code
+ * unregister}) manage personal accounts like XEP-0077 does, for the JIDs in {@code allow} and the
+ * admins. Everyone else sees no commands and gets {@code forbidden}.
  *
  * <p>The host's {@link AdminService} is called on the host's scheduler, never on the session's
  * event loop (restarting this very account closes the session).
@@ -57,6 +64,17 @@ public final class AdminCommands {
     /** Node of account restarts. */
     public static final String RESTART_ACCOUNT = "restart-account";
 
+    /** Node of personal account registration. */
+    public static final String REGISTER = "register";
+
+    /** Node of personal account removal. */
+    public static final String UNREGISTER = "unregister";
+
+    private static final List<Map.Entry<String, String>> USER_COMMANDS =
+            List.of(
+                    Map.entry(REGISTER, "Register a network account"),
+                    Map.entry(UNREGISTER, "Remove a network account"));
+
     private static final List<Map.Entry<String, String>> COMMANDS =
             List.of(
                     Map.entry(LIST_ACCOUNTS, "List accounts"),
@@ -72,10 +90,12 @@ public final class AdminCommands {
     private static final Duration SESSION_LIFETIME = Duration.ofMinutes(10);
 
     /** A multi-stage command in progress. */
-    private record Pending(String node, String requester, Instant started) {}
+    private record Pending(String node, String requester, Instant started, String protocol) {}
 
     private final DomainBareJid domain;
     private final Predicate<BareJid> isAdmin;
+    private final Predicate<BareJid> isUser;
+    private final GatewayService gateway;
     private final HostContext host;
     private final StanzaOut out;
     private final Clock clock;
@@ -83,25 +103,42 @@ public final class AdminCommands {
 
     /**
      * @param domain the component's domain
-     * @param isAdmin who may run the commands
-     * @param host host services (admin service, scheduler)
+     * @param isAdmin who may run the admin commands
+     * @param allowed who may register personal accounts (admins may too)
+     * @param gateway registers personal accounts
+     * @param host host services (admin service, gateway, scheduler)
      * @param out where replies go
      */
     public AdminCommands(
-            DomainBareJid domain, Predicate<BareJid> isAdmin, HostContext host, StanzaOut out) {
+            DomainBareJid domain,
+            Predicate<BareJid> isAdmin,
+            Predicate<BareJid> allowed,
+            GatewayService gateway,
+            HostContext host,
+            StanzaOut out) {
         this.domain = domain;
         this.isAdmin = isAdmin;
+        this.isUser = jid -> allowed.test(jid) || isAdmin.test(jid);
+        this.gateway = gateway;
         this.host = host;
         this.out = out;
         this.clock = host.clock();
     }
 
-    /** Fills the reply to a disco#items request on the commands node (empty for non-admins). */
+    /**
+     * Fills the reply to a disco#items request on the commands node: the users' commands for
+     * allowed users, the admin commands too for admins, nothing for anyone else.
+     */
     public void listCommands(IQ request, DiscoverItems reply) {
-        if (request.getFrom() == null || !isAdmin.test(request.getFrom().asBareJid())) {
-            return;
+        BareJid from = request.getFrom() == null ? null : request.getFrom().asBareJid();
+        List<Map.Entry<String, String>> visible = new ArrayList<>();
+        if (from != null && isUser.test(from)) {
+            visible.addAll(USER_COMMANDS);
         }
-        for (Map.Entry<String, String> c : COMMANDS) {
+        if (from != null && isAdmin.test(from)) {
+            visible.addAll(COMMANDS);
+        }
+        for (Map.Entry<String, String> c : visible) {
             DiscoverItems.Item item = new DiscoverItems.Item(domain);
             item.setNode(c.getKey());
             item.setName(c.getValue());
@@ -122,13 +159,20 @@ public final class AdminCommands {
             return;
         }
         BareJid from = iq.getFrom() == null ? null : iq.getFrom().asBareJid();
-        if (from == null || !isAdmin.test(from)) {
-            LOG.info("admin command {} refused for {}", cmd.getNode(), from);
-            error(iq, Condition.forbidden, "only the bridge's admins may run commands");
+        String node = cmd.getNode();
+        boolean userCommand = USER_COMMANDS.stream().anyMatch(c -> c.getKey().equals(node));
+        if (from == null || !(userCommand ? isUser.test(from) : isAdmin.test(from))) {
+            LOG.info("command {} refused for {}", node, from);
+            error(
+                    iq,
+                    Condition.forbidden,
+                    userCommand
+                            ? "registration is not open to " + from
+                            : "only the bridge's admins may run commands");
             return;
         }
-        String node = cmd.getNode();
-        if (node == null || COMMANDS.stream().noneMatch(c -> c.getKey().equals(node))) {
+        if (node == null
+                || (!userCommand && COMMANDS.stream().noneMatch(c -> c.getKey().equals(node)))) {
             error(iq, Condition.item_not_found, "no such command");
             return;
         }
@@ -143,11 +187,20 @@ public final class AdminCommands {
             }
             if (action == AdHocCommand.Action.cancel) {
                 sessions.remove(sid);
-                reply(cmd, sid, AdHocCommand.Status.canceled, null, null, false);
+                reply(cmd, sid, AdHocCommand.Status.canceled, null, null, null);
                 return;
             }
-            if (action == AdHocCommand.Action.prev || action == AdHocCommand.Action.next) {
-                error(iq, Condition.bad_request, "this command has a single stage");
+            if (action == AdHocCommand.Action.prev
+                    && REGISTER.equals(node)
+                    && p.protocol() != null) {
+                sessions.remove(sid);
+                onWorker(cmd, () -> start(cmd, from));
+                return;
+            }
+            boolean twoStage = REGISTER.equals(node) && p.protocol() == null;
+            if (action == AdHocCommand.Action.prev
+                    || (action == AdHocCommand.Action.next && !twoStage)) {
+                error(iq, Condition.bad_request, "this stage has no " + action);
                 return;
             }
             DataForm form = cmd.getForm();
@@ -156,17 +209,92 @@ public final class AdminCommands {
                 return;
             }
             sessions.remove(sid);
-            onWorker(cmd, () -> submit(cmd, sid, form, from));
+            if (twoStage) {
+                onWorker(cmd, () -> chooseNetwork(cmd, form, from));
+            } else {
+                onWorker(cmd, () -> submit(cmd, sid, form, from, p));
+            }
             return;
         }
         if (action == AdHocCommand.Action.cancel) {
-            reply(cmd, null, AdHocCommand.Status.canceled, null, null, false);
+            reply(cmd, null, AdHocCommand.Status.canceled, null, null, null);
             return;
         }
         onWorker(cmd, () -> start(cmd, from));
     }
 
     private void start(AdHocCommandData cmd, BareJid from) {
+        String node = cmd.getNode();
+        switch (node) {
+            case REGISTER -> {
+                Map<String, List<RegistrationField>> protocols =
+                        host.gateway().registrableProtocols();
+                if (protocols.isEmpty()) {
+                    error(cmd, Condition.item_not_found, "no network offers personal accounts");
+                    return;
+                }
+                DataForm form =
+                        DataForm.builder(DataForm.Type.form)
+                                .setFormType(FORM_TYPE_PREFIX + REGISTER)
+                                .setTitle("Register a network account")
+                                .addInstruction("Choose a network; its fields come next.")
+                                .addField(GatewayService.protocolField(protocols))
+                                .build();
+                ask(cmd, from, form, null, AdHocCommand.Action.next);
+            }
+            case UNREGISTER -> {
+                var field =
+                        FormField.listSingleBuilder("protocol").setLabel("Account").setRequired();
+                int n = 0;
+                for (Gateway.PersonalAccount pa : host.gateway().accountsOf(from.toString())) {
+                    field.addOption(
+                            new FormField.Option(
+                                    pa.account() + " (" + pa.protocol() + ", " + pa.state() + ")",
+                                    pa.protocol()));
+                    n++;
+                }
+                if (n == 0) {
+                    reply(
+                            cmd,
+                            null,
+                            AdHocCommand.Status.completed,
+                            null,
+                            "You have no network accounts.",
+                            null);
+                    return;
+                }
+                ask(
+                        cmd,
+                        from,
+                        DataForm.builder(DataForm.Type.form)
+                                .setFormType(FORM_TYPE_PREFIX + UNREGISTER)
+                                .setTitle("Remove a network account")
+                                .addField(field.build())
+                                .build());
+            }
+            default -> startAdmin(cmd, from);
+        }
+    }
+
+    /** Stage two of {@code register}: the chosen network's fields. */
+    private void chooseNetwork(AdHocCommandData cmd, DataForm submitted, BareJid from) {
+        String protocol = first(submitted, "protocol");
+        List<RegistrationField> fields = host.gateway().registrableProtocols().get(protocol);
+        if (fields == null) {
+            error(cmd, Condition.bad_request, "unknown network '" + protocol + "'");
+            return;
+        }
+        DataForm.Builder form =
+                DataForm.builder(DataForm.Type.form)
+                        .setFormType(FORM_TYPE_PREFIX + REGISTER + ":" + protocol)
+                        .setTitle("Register a " + protocol + " account");
+        for (RegistrationField f : fields) {
+            form.addField(GatewayService.formField(f, true));
+        }
+        ask(cmd, from, form.build(), protocol, AdHocCommand.Action.complete);
+    }
+
+    private void startAdmin(AdHocCommandData cmd, BareJid from) {
         AdminService admin = host.admin();
         String node = cmd.getNode();
         switch (node) {
@@ -197,7 +325,7 @@ public final class AdminCommands {
                         AdHocCommand.Status.completed,
                         form,
                         accounts.size() + " account(s)",
-                        false);
+                        null);
             }
             case LIST_LINKS -> {
                 List<AdminService.LinkInfo> links = admin.links();
@@ -229,7 +357,7 @@ public final class AdminCommands {
                         AdHocCommand.Status.completed,
                         form,
                         links.size() + " link(s)",
-                        false);
+                        null);
             }
             case CREATE_LINK -> {
                 DataForm form =
@@ -292,6 +420,15 @@ public final class AdminCommands {
     }
 
     private void ask(AdHocCommandData cmd, BareJid from, DataForm form) {
+        ask(cmd, from, form, null, AdHocCommand.Action.complete);
+    }
+
+    private void ask(
+            AdHocCommandData cmd,
+            BareJid from,
+            DataForm form,
+            String protocol,
+            AdHocCommand.Action nextAction) {
         Instant now = clock.instant();
         sessions.values().removeIf(p -> p.started().plus(SESSION_LIFETIME).isBefore(now));
         if (sessions.size() >= MAX_SESSIONS) {
@@ -301,11 +438,45 @@ public final class AdminCommands {
         // submitted forms may leave out field types; Smack's parser looks them up by FORM_TYPE
         FormFieldRegistry.register(form);
         String sid = UUID.randomUUID().toString();
-        sessions.put(sid, new Pending(cmd.getNode(), from.toString(), now));
-        reply(cmd, sid, AdHocCommand.Status.executing, form, null, true);
+        sessions.put(sid, new Pending(cmd.getNode(), from.toString(), now, protocol));
+        reply(cmd, sid, AdHocCommand.Status.executing, form, null, nextAction);
     }
 
-    private void submit(AdHocCommandData cmd, String sid, DataForm form, BareJid from) {
+    private void submit(
+            AdHocCommandData cmd, String sid, DataForm form, BareJid from, Pending pending) {
+        switch (cmd.getNode()) {
+            case REGISTER -> {
+                Map<String, String> values = new LinkedHashMap<>();
+                for (FormField f : form.getFields()) {
+                    String v = f.getFirstValue();
+                    if (f.getFieldName() != null && v != null) {
+                        values.put(f.getFieldName(), v);
+                    }
+                }
+                try {
+                    String account = gateway.registerAccount(from, pending.protocol(), values);
+                    done(
+                            cmd,
+                            sid,
+                            "Registered " + pending.protocol() + " account " + account + ".");
+                } catch (InvalidConfigException e) {
+                    error(cmd, Condition.bad_request, GatewayService.describe(e));
+                }
+            }
+            case UNREGISTER -> {
+                String protocol = first(form, "protocol");
+                if (!host.gateway().unregister(from.toString(), protocol)) {
+                    error(cmd, Condition.item_not_found, "no " + protocol + " account to remove");
+                    return;
+                }
+                LOG.info("gateway: {} removed their {} account", from, protocol);
+                done(cmd, sid, "Your " + protocol + " account was removed.");
+            }
+            default -> submitAdmin(cmd, sid, form, from);
+        }
+    }
+
+    private void submitAdmin(AdHocCommandData cmd, String sid, DataForm form, BareJid from) {
         AdminService admin = host.admin();
         switch (cmd.getNode()) {
             case CREATE_LINK -> {
@@ -363,7 +534,7 @@ public final class AdminCommands {
     }
 
     private void done(AdHocCommandData cmd, String sid, String note) {
-        reply(cmd, sid, AdHocCommand.Status.completed, null, note, false);
+        reply(cmd, sid, AdHocCommand.Status.completed, null, note, null);
     }
 
     private static String first(DataForm form, String var) {
@@ -401,7 +572,7 @@ public final class AdminCommands {
                         error(
                                 cmd,
                                 Condition.feature_not_implemented,
-                                "this host has no admin" + " service");
+                                "this host does not offer that service");
                     } catch (RuntimeException e) {
                         LOG.warn("admin command {} failed", cmd.getNode(), e);
                         error(cmd, Condition.internal_server_error, "the command failed");
@@ -420,7 +591,7 @@ public final class AdminCommands {
             AdHocCommand.Status status,
             DataForm form,
             String note,
-            boolean completeAction) {
+            AdHocCommand.Action nextAction) {
         AdHocCommandData r = new AdHocCommandData();
         r.setType(IQ.Type.result);
         r.setStanzaId(request.getStanzaId());
@@ -437,9 +608,9 @@ public final class AdminCommands {
         if (note != null) {
             r.addNote(new AdHocCommandNote(AdHocCommandNote.Type.info, note));
         }
-        if (completeAction) {
-            r.addAction(AdHocCommand.Action.complete);
-            r.setExecuteAction(AdHocCommand.Action.complete);
+        if (nextAction != null) {
+            r.addAction(nextAction);
+            r.setExecuteAction(nextAction);
         }
         out.send(r);
     }

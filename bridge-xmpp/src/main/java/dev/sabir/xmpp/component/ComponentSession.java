@@ -140,7 +140,9 @@ public final class ComponentSession implements Session {
                         scanner,
                         profiles,
                         muc);
-        this.admin = new AdminCommands(config.domain(), config::admin, host, out);
+        this.admin =
+                new AdminCommands(
+                        config.domain(), config::admin, config::allowed, gateway, host, out);
         this.connection =
                 new ComponentConnection(
                         new ComponentConnection.Settings(

@@ -165,34 +165,81 @@ public final class GatewayService {
             values.putAll(reg.getAttributes());
         }
         String protocol = values.remove("protocol");
-        Map<String, List<RegistrationField>> protocols = gw.registrableProtocols();
-        if (protocol == null || !protocols.containsKey(protocol)) {
-            reply(
-                    iq,
-                    Condition.not_acceptable,
-                    "choose a network: " + String.join(", ", protocols.keySet()));
-            return;
-        }
-        Map<String, Object> settings = new LinkedHashMap<>();
-        for (RegistrationField f : protocols.get(protocol)) {
-            String v = values.get(f.key());
-            if (v != null && !v.isEmpty()) {
-                settings.put(f.key(), v);
-            } else if (f.required()) {
-                reply(iq, Condition.not_acceptable, f.label() + " (" + f.key() + ") is required");
-                return;
-            }
-        }
         try {
-            String account = gw.register(accountName, owner.toString(), protocol, settings);
-            LOG.info("gateway: {} registered {} account {}", owner, protocol, account);
+            registerAccount(owner, protocol, values);
             out.send(IQ.createResultIQ(iq));
         } catch (InvalidConfigException e) {
-            reply(iq, Condition.not_acceptable, e.key() + ": " + e.getMessage());
+            reply(iq, Condition.not_acceptable, describe(e));
         } catch (RuntimeException e) {
             LOG.warn("gateway: registration of {} failed: {}", owner, e.toString());
             reply(iq, Condition.internal_server_error, "registration failed");
         }
+    }
+
+    /**
+     * Registers the owner's personal account on a network through this gateway: checks the network
+     * and the required fields, then asks the host. Shared by XEP-0077 and the ad-hoc {@code
+     * register} command; touches no state of this service, so any thread may call it.
+     *
+     * @param owner the user (already checked against {@code allow})
+     * @param protocol the chosen network, may be null
+     * @param values the filled-in fields by key (others are ignored)
+     * @return the new account's name
+     * @throws InvalidConfigException when the network is unknown, a required field is blank, or the
+     *     host refuses the settings
+     */
+    public String registerAccount(BareJid owner, String protocol, Map<String, String> values)
+            throws InvalidConfigException {
+        Gateway gw = host.gateway();
+        Map<String, List<RegistrationField>> protocols = gw.registrableProtocols();
+        if (protocol == null || !protocols.containsKey(protocol)) {
+            throw new InvalidConfigException(
+                    "protocol",
+                    "choose a network: " + String.join(", ", new TreeMap<>(protocols).keySet()));
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        for (RegistrationField f : protocols.get(protocol)) {
+            String v = values.get(f.key());
+            if (v != null && !v.isBlank()) {
+                settings.put(f.key(), f.secret() ? v : v.trim());
+            } else if (f.required()) {
+                throw new InvalidConfigException(f.key(), f.label() + " is required");
+            }
+        }
+        String account = gw.register(accountName, owner.toString(), protocol, settings);
+        LOG.info("gateway: {} registered {} account {}", owner, protocol, account);
+        return account;
+    }
+
+    /** The text shown to the user for a refused registration. */
+    public static String describe(InvalidConfigException e) {
+        return e.key() + ": " + e.getMessage();
+    }
+
+    /** The {@code protocol} choice of registration forms: one option per registrable network. */
+    public static FormField protocolField(Map<String, List<RegistrationField>> protocols) {
+        var b = FormField.listSingleBuilder("protocol").setLabel("Network").setRequired();
+        for (String p : new TreeMap<>(protocols).keySet()) {
+            b.addOption(new FormField.Option(p, p));
+        }
+        return b.build();
+    }
+
+    /**
+     * A registration field as a data form field: text-private for secrets, text-single otherwise.
+     *
+     * @param markRequired whether to flag required fields (not in forms mixing several networks)
+     */
+    public static FormField formField(RegistrationField f, boolean markRequired) {
+        FormField.Builder<?, ?> b =
+                f.secret()
+                        ? FormField.textPrivateBuilder(f.key())
+                        : FormField.textSingleBuilder(f.key());
+        b.setLabel(f.label());
+        if (markRequired && f.required()) {
+            b.setRequired();
+        }
+        return b.build();
     }
 
     private String registrationForm(Gateway gw, String owner) {
@@ -205,15 +252,7 @@ public final class GatewayService {
         x.append("<x xmlns='jabber:x:data' type='form'><title>Register a network account</title>");
         x.append("<instructions>Choose a network and fill in its fields.</instructions>");
         x.append("<field var='FORM_TYPE' type='hidden'><value>jabber:iq:register</value></field>");
-        x.append("<field var='protocol' type='list-single' label='Network'><required/>");
-        for (String p : protocols.keySet()) {
-            x.append("<option label='")
-                    .append(esc(p))
-                    .append("'><value>")
-                    .append(esc(p))
-                    .append("</value></option>");
-        }
-        x.append("</field>");
+        x.append(protocolField(protocols).toXML());
         Map<String, RegistrationField> fields = new LinkedHashMap<>();
         for (List<RegistrationField> list : protocols.values()) {
             for (RegistrationField f : list) {
@@ -221,13 +260,7 @@ public final class GatewayService {
             }
         }
         for (RegistrationField f : fields.values()) {
-            x.append("<field var='")
-                    .append(esc(f.key()))
-                    .append("' type='")
-                    .append(f.secret() ? "text-private" : "text-single")
-                    .append("' label='")
-                    .append(esc(f.label()))
-                    .append("'/>");
+            x.append(formField(f, false).toXML());
         }
         x.append("</x>");
         return x.toString();

@@ -143,6 +143,9 @@ public final class LocalHost implements HostContext, AutoCloseable {
         /** Events users sent, with their owner. */
         public final List<Map.Entry<String, BridgeEvent>> sent = new CopyOnWriteArrayList<>();
 
+        /** The settings of the last accepted registration. */
+        public volatile Map<String, Object> lastSettings = Map.of();
+
         /** Registrable protocols. */
         public final Map<String, List<RegistrationField>> protocols =
                 new ConcurrentHashMap<>(
@@ -165,6 +168,7 @@ public final class LocalHost implements HostContext, AutoCloseable {
             if ("bad".equals(settings.get("nick"))) {
                 throw new InvalidConfigException("nick", "nick 'bad' is refused");
             }
+            lastSettings = Map.copyOf(settings);
             String name = protocol + "-" + owner.substring(0, owner.indexOf('@'));
             accounts.put(
                     name, new PersonalAccount(name, protocol, gatewayAccount, owner, "online"));

@@ -1109,6 +1109,9 @@ public final class ServerSession implements Session {
             c.admin("You do not own " + name);
             return;
         }
+        // forget the room durably before telling anyone, so a member told it is gone never finds
+        // it again in the store
+        host.store().remove(ROOM + name);
         for (String u : r.allMembers()) {
             Conn t = online.get(u);
             if (t != null) {
@@ -1119,7 +1122,6 @@ public final class ServerSession implements Session {
             }
         }
         rooms.remove(name);
-        host.store().remove(ROOM + name);
         log.info("soulseek server {}: {} deleted private room {}", account.name(), c.user, name);
     }
 
