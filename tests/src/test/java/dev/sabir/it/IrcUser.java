@@ -9,10 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -25,11 +22,11 @@ final class IrcUser implements AutoCloseable {
     final String nick;
     private final Socket socket;
     private final OutputStream out;
-    private final LinkedBlockingQueue<IrcMessage> incoming = new LinkedBlockingQueue<>();
-    private final List<IrcMessage> seen = new ArrayList<>();
+    private final Inbox<IrcMessage> inbox;
 
     private IrcUser(int port, String nick) throws IOException {
         this.nick = nick;
+        this.inbox = new Inbox<>(nick, IrcMessage::toString);
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         out = socket.getOutputStream();
@@ -49,7 +46,7 @@ final class IrcUser implements AutoCloseable {
                                     if (m.command().equals("PING")) {
                                         send("PONG :" + m.trailing());
                                     }
-                                    incoming.add(m);
+                                    inbox.add(m);
                                 }
                             } catch (IOException | RuntimeException closed) {
                                 // the socket went away
@@ -104,55 +101,12 @@ final class IrcUser implements AutoCloseable {
     }
 
     IrcMessage await(Predicate<IrcMessage> match, Duration timeout) {
-        synchronized (seen) {
-            for (int i = 0; i < seen.size(); i++) {
-                if (match.test(seen.get(i))) {
-                    return seen.remove(i);
-                }
-            }
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            IrcMessage m;
-            try {
-                m = incoming.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted");
-            }
-            synchronized (seen) {
-                if (m == null) {
-                    throw new AssertionError(
-                            nick + ": nothing matching within " + timeout + "; saw " + seen);
-                }
-                if (match.test(m)) {
-                    return m;
-                }
-                seen.add(m);
-            }
-        }
+        return inbox.await(match, timeout);
     }
 
     /** Everything received within a short time that no wait has taken yet. */
     List<IrcMessage> drain(Duration quiet) {
-        long deadline = System.nanoTime() + quiet.toNanos();
-        try {
-            IrcMessage m;
-            while ((m =
-                            incoming.poll(
-                                    Math.max(0, deadline - System.nanoTime()),
-                                    TimeUnit.NANOSECONDS))
-                    != null) {
-                synchronized (seen) {
-                    seen.add(m);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        synchronized (seen) {
-            return List.copyOf(seen);
-        }
+        return inbox.drain(quiet);
     }
 
     @Override

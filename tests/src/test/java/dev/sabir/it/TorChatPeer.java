@@ -10,9 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -30,14 +28,14 @@ final class TorChatPeer implements AutoCloseable {
     final String id;
     final String cookie;
     private final ServerSocket listener;
-    private final LinkedBlockingQueue<String> incoming = new LinkedBlockingQueue<>();
-    private final List<String> seen = new ArrayList<>();
+    private final Inbox<String> inbox;
     private Socket out;
     private Socket in;
 
     /** A peer with a 16-character id starting with {@code name} (letters a-z only). */
     TorChatPeer(String name) throws IOException {
         this.id = (name + "a".repeat(16)).substring(0, 16);
+        this.inbox = new Inbox<>(id, line -> line);
         this.cookie = "cookie" + Long.toHexString(System.nanoTime());
         listener = new ServerSocket();
         listener.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -74,11 +72,11 @@ final class TorChatPeer implements AutoCloseable {
                                     if (line.startsWith("ping ")) {
                                         String[] p = line.split(" ");
                                         if (!p[1].equals(sabirId)) {
-                                            incoming.add("!! ping from unexpected id " + p[1]);
+                                            inbox.add("!! ping from unexpected id " + p[1]);
                                         }
                                         send("pong " + p[2]);
                                     }
-                                    incoming.add(line);
+                                    inbox.add(line);
                                 }
                             } catch (IOException | RuntimeException closed) {
                                 // the socket went away
@@ -127,55 +125,12 @@ final class TorChatPeer implements AutoCloseable {
     }
 
     String await(Predicate<String> match, Duration timeout) {
-        synchronized (seen) {
-            for (int i = 0; i < seen.size(); i++) {
-                if (match.test(seen.get(i))) {
-                    return seen.remove(i);
-                }
-            }
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String l;
-            try {
-                l = incoming.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted");
-            }
-            synchronized (seen) {
-                if (l == null) {
-                    throw new AssertionError(
-                            id + ": nothing matching within " + timeout + "; saw " + seen);
-                }
-                if (match.test(l)) {
-                    return l;
-                }
-                seen.add(l);
-            }
-        }
+        return inbox.await(match, timeout);
     }
 
     /** Everything received within a short time that no wait has taken yet. */
     List<String> drain(Duration quiet) {
-        long deadline = System.nanoTime() + quiet.toNanos();
-        try {
-            String l;
-            while ((l =
-                            incoming.poll(
-                                    Math.max(0, deadline - System.nanoTime()),
-                                    TimeUnit.NANOSECONDS))
-                    != null) {
-                synchronized (seen) {
-                    seen.add(l);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        synchronized (seen) {
-            return List.copyOf(seen);
-        }
+        return inbox.drain(quiet);
     }
 
     /**

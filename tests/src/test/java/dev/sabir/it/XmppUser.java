@@ -2,10 +2,7 @@ package dev.sabir.it;
 
 import dev.sabir.testkit.servers.Prosody;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.jivesoftware.smack.ConnectionConfiguration;
 import org.jivesoftware.smack.packet.Message;
@@ -27,13 +24,13 @@ final class XmppUser implements AutoCloseable {
 
     final String nick;
     private final XMPPTCPConnection connection;
-    private final LinkedBlockingQueue<Message> incoming = new LinkedBlockingQueue<>();
-    private final List<Message> seen = new ArrayList<>();
+    private final Inbox<Message> inbox;
     private MultiUserChat muc;
 
     private XmppUser(XMPPTCPConnection connection, String nick) {
         this.connection = connection;
         this.nick = nick;
+        this.inbox = new Inbox<>(nick, m -> fromNick(m) + ": " + m.getBody());
     }
 
     /** Logs in as {@code user@localhost} (already registered, password {@code pw}). */
@@ -60,7 +57,7 @@ final class XmppUser implements AutoCloseable {
         muc =
                 MultiUserChatManager.getInstanceFor(connection)
                         .getMultiUserChat(JidCreate.entityBareFrom(roomJid));
-        muc.addMessageListener(incoming::add);
+        muc.addMessageListener(inbox::add);
         muc.join(
                 muc.getEnterConfigurationBuilder(Resourcepart.from(nick))
                         .requestNoHistory()
@@ -94,61 +91,12 @@ final class XmppUser implements AutoCloseable {
 
     /** Waits for a room message not taken before; skipped ones stay for later waits. */
     Message await(Predicate<Message> match) {
-        synchronized (seen) {
-            for (int i = 0; i < seen.size(); i++) {
-                if (match.test(seen.get(i))) {
-                    return seen.remove(i);
-                }
-            }
-        }
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            Message m;
-            try {
-                m = incoming.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted");
-            }
-            synchronized (seen) {
-                if (m == null) {
-                    throw new AssertionError(
-                            nick
-                                    + ": nothing matching within "
-                                    + WAIT
-                                    + "; saw "
-                                    + seen.stream()
-                                            .map(x -> fromNick(x) + ": " + x.getBody())
-                                            .toList());
-                }
-                if (match.test(m)) {
-                    return m;
-                }
-                seen.add(m);
-            }
-        }
+        return inbox.await(match, WAIT);
     }
 
     /** Everything received within a short time that no wait has taken yet. */
     List<Message> drain(Duration quiet) {
-        long deadline = System.nanoTime() + quiet.toNanos();
-        try {
-            Message m;
-            while ((m =
-                            incoming.poll(
-                                    Math.max(0, deadline - System.nanoTime()),
-                                    TimeUnit.NANOSECONDS))
-                    != null) {
-                synchronized (seen) {
-                    seen.add(m);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        synchronized (seen) {
-            return List.copyOf(seen);
-        }
+        return inbox.drain(quiet);
     }
 
     @Override
