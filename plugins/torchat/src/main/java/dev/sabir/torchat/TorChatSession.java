@@ -1339,8 +1339,33 @@ public final class TorChatSession implements Session {
 
     private void finishIncoming(Buddy b, IncomingFile in) {
         b.receiving.remove(in.id);
+        // completing hashes the whole file: disk work for the scheduler, not the event loop
         try {
-            SpooledFile sf = in.upload.complete();
+            host.scheduler()
+                    .execute(
+                            () -> {
+                                SpooledFile sf = null;
+                                SpoolException failure = null;
+                                try {
+                                    sf = in.upload.complete();
+                                } catch (SpoolException e) {
+                                    failure = e;
+                                }
+                                SpooledFile done = sf;
+                                SpoolException failed = failure;
+                                exec(() -> announceIncoming(b, in, done, failed));
+                            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("{}: scheduler gone, transfer {} not finished", account.name(), in.id);
+        }
+    }
+
+    private void announceIncoming(
+            Buddy b, IncomingFile in, SpooledFile sf, SpoolException failure) {
+        try {
+            if (failure != null) {
+                throw failure;
+            }
             LOG.info(
                     "{}: received {} ({} bytes) from {}",
                     account.name(),
