@@ -40,6 +40,14 @@ public interface HostContext {
     /** The gateway: personal accounts of XMPP users and routing of their conversations. */
     Gateway gateway();
 
+    /**
+     * Direct file transports that plugins offer one another (the host's one registry, shared by
+     * every session). Hosts without one give an empty registry that keeps nothing.
+     */
+    default FileTransports fileTransports() {
+        return NoFileTransports.INSTANCE;
+    }
+
     /** The operator's commands (accounts, links, restarts), for plugins with an admin surface. */
     default AdminService admin() {
         throw new UnsupportedOperationException("this host offers no admin service");

@@ -1,6 +1,7 @@
 package dev.sabir.testkit;
 
 import dev.sabir.api.BridgeEvent;
+import dev.sabir.api.FileTransports;
 import dev.sabir.api.Gateway;
 import dev.sabir.api.HostContext;
 import dev.sabir.api.InvalidConfigException;
@@ -37,6 +38,7 @@ public class TestHost implements HostContext, AutoCloseable {
     private final DirectoryFileSpool spool;
     private final RecordingMetrics metrics = new RecordingMetrics();
     private final RecordingGateway gateway = new RecordingGateway();
+    private final FileTransports fileTransports;
 
     /** A host with its own event loops and files under {@code dir}. */
     public TestHost(Path dir) {
@@ -48,7 +50,21 @@ public class TestHost implements HostContext, AutoCloseable {
         this(dir, loops, false);
     }
 
+    /**
+     * A host sharing event loops and the file-transport registry with others (several plugins'
+     * sessions of one test that offer each other services).
+     */
+    public TestHost(Path dir, EventLoopGroup loops, FileTransports fileTransports) {
+        this(dir, loops, false, fileTransports);
+    }
+
     private TestHost(Path dir, EventLoopGroup loops, boolean ownLoops) {
+        this(dir, loops, ownLoops, FileTransports.inMemory());
+    }
+
+    private TestHost(
+            Path dir, EventLoopGroup loops, boolean ownLoops, FileTransports fileTransports) {
+        this.fileTransports = fileTransports;
         this.dir = dir;
         this.loops = loops;
         this.ownLoops = ownLoops;
@@ -94,6 +110,11 @@ public class TestHost implements HostContext, AutoCloseable {
     @Override
     public RecordingMetrics metrics() {
         return metrics;
+    }
+
+    @Override
+    public FileTransports fileTransports() {
+        return fileTransports;
     }
 
     @Override

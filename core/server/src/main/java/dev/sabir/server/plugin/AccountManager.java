@@ -10,6 +10,7 @@ import dev.sabir.api.BridgeEvent;
 import dev.sabir.api.Capability;
 import dev.sabir.api.Connector;
 import dev.sabir.api.FileSpool;
+import dev.sabir.api.FileTransports;
 import dev.sabir.api.Gateway;
 import dev.sabir.api.InvalidConfigException;
 import dev.sabir.api.KeyValueStore;
@@ -96,6 +97,7 @@ public final class AccountManager implements AutoCloseable {
     private final Path dataDir;
     private final GatewayService gateway = new GatewayService();
     private final AdminService admin = new OperatorCommands();
+    private final FileTransports fileTransports = FileTransports.inMemory();
     private final ObjectMapper json = new ObjectMapper();
 
     private final Object lock = new Object();
@@ -455,7 +457,8 @@ public final class AccountManager implements AutoCloseable {
                         dataDir.resolve(safeDirName(a.name)),
                         registry,
                         gateway,
-                        admin);
+                        admin,
+                        fileTransports);
         Running r = new Running(a, b, host);
         a.set("connecting", "");
         AccountConfig accountConfig = new AccountConfig(a.name, a.protocol, true, a.settings);

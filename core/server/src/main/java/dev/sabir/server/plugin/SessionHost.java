@@ -1,7 +1,9 @@
 package dev.sabir.server.plugin;
 
 import dev.sabir.api.AdminService;
+import dev.sabir.api.DirectFileTransport;
 import dev.sabir.api.FileSpool;
+import dev.sabir.api.FileTransports;
 import dev.sabir.api.Gateway;
 import dev.sabir.api.HostContext;
 import dev.sabir.api.KeyValueStore;
@@ -12,12 +14,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
 /**
  * The host's services for one session. What the session leaves behind (scheduled tasks, gauges) is
- * released by {@link #close()} after the session itself was closed.
+ * released by {@link #close()} after the session itself was closed, and so are the file transports
+ * it registered.
  */
 final class SessionHost implements HostContext {
 
@@ -29,6 +35,8 @@ final class SessionHost implements HostContext {
     private final PluginMetrics metrics;
     private final Gateway gateway;
     private final AdminService admin;
+    private final FileTransports fileTransports;
+    private final Set<FileTransports.Registration> registrations = ConcurrentHashMap.newKeySet();
     private volatile KeyValueStore store;
 
     SessionHost(
@@ -41,7 +49,8 @@ final class SessionHost implements HostContext {
             Path dataDir,
             MeterRegistry registry,
             Gateway gateway,
-            AdminService admin) {
+            AdminService admin,
+            FileTransports fileTransports) {
         this.eventLoops = eventLoops;
         this.scheduler = new TrackingScheduler(shared);
         this.storeFactory = storeFactory;
@@ -50,6 +59,31 @@ final class SessionHost implements HostContext {
         this.metrics = new PluginMetrics(registry, account, protocol);
         this.gateway = gateway;
         this.admin = admin;
+        this.fileTransports = fileTransports;
+    }
+
+    /**
+     * The host's registry, through a view that remembers what this session registered so that
+     * {@link #close()} can remove it even when the session forgets to.
+     */
+    @Override
+    public FileTransports fileTransports() {
+        return new FileTransports() {
+            @Override
+            public Registration register(String kind, DirectFileTransport transport) {
+                Registration r = fileTransports.register(kind, transport);
+                registrations.add(r);
+                return () -> {
+                    registrations.remove(r);
+                    r.close();
+                };
+            }
+
+            @Override
+            public List<DirectFileTransport> find(String kind) {
+                return fileTransports.find(kind);
+            }
+        };
     }
 
     @Override
@@ -119,6 +153,10 @@ final class SessionHost implements HostContext {
     /** Cancels the session's pending tasks and removes its gauges. */
     void close() {
         scheduler.closeAndCancel();
+        for (FileTransports.Registration r : List.copyOf(registrations)) {
+            r.close();
+        }
+        registrations.clear();
         metrics.close();
     }
 }
