@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  *                             NOSUCHNICK nick)
  * AWAY text / BACK            PRESENCE nick status text
  * FILE room name base64       FILE room nick name size sha256 ref
+ * FILE @nick name base64      (to the account's own nick: a file in the conversation @sender;
+ *                             a file for @sender reaches that user as FILE @sender ...)
  * OFFLINE / ONLINE            (test control: the session reports itself offline / online)
  * QUIT                        ERROR reason (then the server closes)
  *                             NOTICE room text (an operator's announcement)

@@ -279,6 +279,13 @@ final class LoopbackSession implements Session, dev.sabir.api.AccountCommands {
                             + (f.sha256() == null ? "-" : f.sha256())
                             + " "
                             + ref;
+            if (room.startsWith("@")) {
+                if (!sendToNick(room.substring(1), line)) {
+                    return CompletableFuture.failedFuture(
+                            DeliveryException.offline(room.substring(1) + " is not connected"));
+                }
+                return CompletableFuture.completedFuture(id);
+            }
         } else {
             return CompletableFuture.completedFuture(null);
         }
@@ -618,7 +625,17 @@ final class LoopbackSession implements Session, dev.sabir.api.AccountCommands {
             }
             case "FILE" -> {
                 String[] p = LoopbackProtocol.split(line, 4);
-                String room = joined(ch, p[1]);
+                String room;
+                if (p[1].startsWith("@")) {
+                    // a file for the account itself: the 1:1 conversation with the sender
+                    if (!p[1].substring(1).equals(settings.nick())) {
+                        write(ch, "NOSUCHNICK " + p[1].substring(1));
+                        return;
+                    }
+                    room = "@" + nick;
+                } else {
+                    room = joined(ch, p[1]);
+                }
                 byte[] content;
                 try {
                     content = Base64.getDecoder().decode(p[3]);

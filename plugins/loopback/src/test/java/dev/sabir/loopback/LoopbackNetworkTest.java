@@ -1,11 +1,14 @@
 package dev.sabir.loopback;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.sabir.api.AccountConfig;
 import dev.sabir.api.Address;
 import dev.sabir.api.ChatMessage;
 import dev.sabir.api.Delivery;
+import dev.sabir.api.DeliveryException;
 import dev.sabir.api.FileOffer;
 import dev.sabir.api.InvalidConfigException;
 import dev.sabir.api.Sender;
@@ -160,6 +163,53 @@ class LoopbackNetworkTest {
             assertThat(offer.size()).isEqualTo(content.length);
             assertThat(Files.readAllBytes(host.spool().find(offer.spoolId()).orElseThrow().path()))
                     .isEqualTo(content);
+        }
+    }
+
+    @Test
+    void filesForTheAccountAreOffersInTheSendersConversationAndGoBackToOneUser() throws Exception {
+        try (Client bob = new Client("bob");
+                Client carol = new Client("carol")) {
+            byte[] content = "just for the bridge".getBytes(StandardCharsets.UTF_8);
+            bob.say("FILE @sabir memo.txt " + Base64.getEncoder().encodeToString(content));
+            bob.await("OK ");
+            FileOffer offer = sink.awaitEvent(FileOffer.class, f -> true, Duration.ofSeconds(5));
+            assertThat(offer.conversation()).isEqualTo(Address.parse("loopback:net/@bob"));
+            assertThat(offer.sender().nick()).isEqualTo("bob");
+            assertThat(Files.readAllBytes(host.spool().find(offer.spoolId()).orElseThrow().path()))
+                    .isEqualTo(content);
+            bob.say("FILE @carol memo.txt " + Base64.getEncoder().encodeToString(content));
+            assertThat(bob.await("NOSUCHNICK")).isEqualTo("NOSUCHNICK carol");
+
+            Address toCarol = Address.parse("loopback:net/@carol");
+            FileOffer back =
+                    new FileOffer(
+                            toCarol,
+                            Sender.of("x", "xena"),
+                            "f1",
+                            "reply.txt",
+                            3,
+                            null,
+                            "text/plain",
+                            null);
+            session.deliver(new Delivery(2, toCarol, back, Address.parse("xmpp:gw/x"), ""))
+                    .toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(carol.await("FILE ")).startsWith("FILE @carol ").contains(" reply.txt 3 ");
+            bob.say("QUIT");
+            Address toBob = Address.parse("loopback:net/@bob");
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(
+                            () ->
+                                    assertThatThrownBy(
+                                                    () ->
+                                                            session.deliver(
+                                                                            new Delivery(
+                                                                                    3, toBob, back,
+                                                                                    toCarol, ""))
+                                                                    .toCompletableFuture()
+                                                                    .get(5, TimeUnit.SECONDS))
+                                            .hasCauseInstanceOf(DeliveryException.class));
         }
     }
 
