@@ -12,7 +12,11 @@ import dev.sabir.api.Address;
 import dev.sabir.api.ChatMessage;
 import dev.sabir.api.Delivery;
 import dev.sabir.api.DeliveryException;
+import dev.sabir.api.DirectFileTransport;
+import dev.sabir.api.FileOffer;
+import dev.sabir.api.FileTransports;
 import dev.sabir.api.Gateway;
+import dev.sabir.api.HostContext;
 import dev.sabir.api.InvalidConfigException;
 import dev.sabir.api.RegistrationField;
 import dev.sabir.api.Sender;
@@ -28,7 +32,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -210,6 +216,50 @@ class AccountManagerTest {
         assertThat(scheduler.getQueue()).isEmpty();
         assertThat(registry.find("sabir.plugin.queue").gauge()).isNull();
         assertThat(registry.find("sabir.plugin.connects").counter().count()).isEqualTo(2.0);
+    }
+
+    @Test
+    void fileTransportsAreSharedBetweenSessionsAndRemovedWithTheirSession() {
+        AccountManager m =
+                manager(
+                        config(
+                                List.of(
+                                        account("offers", "scr", Map.of()),
+                                        account("uses", "scr", Map.of())),
+                                Map.of()));
+        ScriptedConnector c = new ScriptedConnector("scr");
+        m.connectorAdded("test", c);
+        DirectFileTransport transport =
+                new DirectFileTransport() {
+                    @Override
+                    public String name() {
+                        return "fixture";
+                    }
+
+                    @Override
+                    public CompletionStage<Boolean> accepts(String recipient) {
+                        return CompletableFuture.completedFuture(true);
+                    }
+
+                    @Override
+                    public Transfer offer(String recipient, FileOffer offer, String description) {
+                        throw new UnsupportedOperationException();
+                    }
+                };
+        // registered and never removed by the session itself
+        c.session("offers").host.fileTransports().register(FileTransports.XMPP, transport);
+        HostContext other = c.session("uses").host;
+        assertThat(other.fileTransports().find(FileTransports.XMPP)).containsExactly(transport);
+        assertThat(other.fileTransports().find("irc")).isEmpty();
+
+        assertThat(m.restart("offers")).isTrue();
+        assertThat(other.fileTransports().find(FileTransports.XMPP)).isEmpty();
+        FileTransports.Registration again =
+                c.session("offers").host.fileTransports().register(FileTransports.XMPP, transport);
+        assertThat(other.fileTransports().find(FileTransports.XMPP)).hasSize(1);
+        again.close();
+        again.close();
+        assertThat(other.fileTransports().find(FileTransports.XMPP)).isEmpty();
     }
 
     @Test
