@@ -483,6 +483,15 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
         String finalSha;
         long finalSize = -1;
 
+        /**
+         * SHA-256 of bytes 0 to {@link #hashedUpTo}, fed by in-order writes so that completing a
+         * file only reads what arrived out of order. Null after a restart or when a write went back
+         * over hashed bytes; complete() then hashes the whole file.
+         */
+        MessageDigest running = newDigest();
+
+        long hashedUpTo;
+
         Entry(
                 String id,
                 Address source,
@@ -622,6 +631,14 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
                         pos += ch.write(buf, pos);
                     }
                     addRange(offset, end);
+                    if (running != null) {
+                        if (offset < hashedUpTo) {
+                            running = null; // rewritten bytes: hash the file at the end
+                        } else if (offset == hashedUpTo) {
+                            running.update(data, off, len);
+                            hashedUpTo = end;
+                        }
+                    }
                     dirty = true;
                     unflushed += len;
                     long now = System.nanoTime();
@@ -666,9 +683,14 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
                 long length = size >= 0 ? size : highestEnd();
                 String actual;
                 try {
-                    actual = hash(dir.resolve(DATA), length);
+                    actual =
+                            running == null || hashedUpTo > length
+                                    ? hash(dir.resolve(DATA), newDigest(), 0, length)
+                                    : hash(dir.resolve(DATA), running, hashedUpTo, length);
                 } catch (IOException e) {
                     throw new SpoolException("cannot read the stored file: " + e.getMessage());
+                } finally {
+                    running = null;
                 }
                 if (sha256 != null && !sha256.equals(actual)) {
                     synchronized (DiskFileSpool.this) {
@@ -728,7 +750,7 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
             String sha = finalSha != null ? finalSha : sha256;
             if (sha == null) {
                 try {
-                    sha = hash(dir.resolve(DATA), length);
+                    sha = hash(dir.resolve(DATA), newDigest(), 0, length);
                     finalSha = sha;
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -738,16 +760,21 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
         }
     }
 
-    private static String hash(Path file, long length) throws IOException {
-        MessageDigest digest;
+    private static MessageDigest newDigest() {
         try {
-            digest = MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Feeds bytes {@code from} to {@code length} of the file into the digest and finishes it. */
+    private static String hash(Path file, MessageDigest digest, long from, long length)
+            throws IOException {
         byte[] buf = new byte[64 * 1024];
-        long left = length;
-        try (InputStream in = Files.newInputStream(file)) {
+        long left = length - from;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                InputStream in = java.nio.channels.Channels.newInputStream(ch.position(from))) {
             while (left > 0) {
                 int n = in.read(buf, 0, (int) Math.min(buf.length, left));
                 if (n < 0) {

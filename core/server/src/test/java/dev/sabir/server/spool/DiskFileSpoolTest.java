@@ -104,6 +104,47 @@ class DiskFileSpoolTest {
     }
 
     @Test
+    void theHashIsRightWhateverTheOrderOfWrites() throws Exception {
+        byte[] content = bytes(200_000, 7);
+        try (DiskFileSpool spool = spool()) {
+            // in order, in chunks: hashed as the bytes arrive
+            FileSpool.Upload inOrder = spool.receive(alice, "a", "a.bin", content.length, null);
+            for (int i = 0; i < content.length; i += 1024) {
+                inOrder.write(i, content, i, Math.min(1024, content.length - i));
+            }
+            assertThat(inOrder.complete().sha256()).isEqualTo(sha(content));
+
+            // the tail first, then the head: the rest is read back from the file
+            FileSpool.Upload tailFirst = spool.receive(alice, "b", "b.bin", content.length, null);
+            tailFirst.write(150_000, content, 150_000, 50_000);
+            tailFirst.write(0, content, 0, 100_000);
+            tailFirst.write(100_000, content, 100_000, 50_000);
+            assertThat(tailFirst.complete().sha256()).isEqualTo(sha(content));
+
+            // a range written twice with other bytes: the stored bytes decide, not the first ones
+            byte[] changed = content.clone();
+            changed[10] ^= 0x55;
+            FileSpool.Upload rewritten = spool.receive(alice, "c", "c.bin", content.length, null);
+            rewritten.write(0, content, 0, content.length);
+            rewritten.write(0, changed, 0, 1000);
+            SpooledFile f = rewritten.complete();
+            assertThat(f.sha256()).isEqualTo(sha(changed));
+            try (InputStream in = f.open(0)) {
+                assertThat(in.readAllBytes()).isEqualTo(changed);
+            }
+
+            // and an announced hash that the rewritten bytes no longer match is refused
+            FileSpool.Upload announced =
+                    spool.receive(alice, "d", "d.bin", content.length, sha(content));
+            announced.write(0, content, 0, content.length);
+            announced.write(0, changed, 0, 1000);
+            assertThatThrownBy(announced::complete)
+                    .isInstanceOf(FileSpool.SpoolException.class)
+                    .hasMessageContaining("sha256 mismatch");
+        }
+    }
+
+    @Test
     void resumesAcrossANewSpoolInstance() throws Exception {
         byte[] content = bytes(300_000, 2);
         String id;
