@@ -167,6 +167,23 @@ public final class SabirServer implements AutoCloseable {
                 .description("files being received")
                 .register(registry);
 
+        io.micrometer.core.instrument.Counter swept =
+                io.micrometer.core.instrument.Counter.builder("sabir_spool_removed")
+                        .description("files removed from the spool by its retention")
+                        .register(registry);
+        DiskFileSpool sweeping = spool;
+        scheduler.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        swept.increment(sweeping.sweep(java.time.Instant.now()));
+                    } catch (RuntimeException e) {
+                        log.warn("spool retention sweep failed: {}", e.toString());
+                    }
+                },
+                1,
+                60,
+                java.util.concurrent.TimeUnit.MINUTES);
+
         Router r = new Router(db, registry, config.router(), spool);
         closers.push(r::close);
         router = r;

@@ -511,12 +511,23 @@ public final class ConfigLoader {
 
     private SabirConfig.Spool spool(Val section) throws ConfigException {
         Map<String, Val> m = map(section, true);
-        allowKeys(m, "spool", "dir", "max_file_size", "quota_per_source", "quota_total");
+        allowKeys(
+                m,
+                "spool",
+                "dir",
+                "max_file_size",
+                "quota_per_source",
+                "quota_total",
+                "keep_hours",
+                "keep_partial_hours");
         return new SabirConfig.Spool(
                 path(m, "dir", "data/spool"),
                 size(m, "max_file_size", "100MB"),
                 size(m, "quota_per_source", "1GB"),
-                size(m, "quota_total", "10GB"));
+                size(m, "quota_total", "10GB"),
+                java.time.Duration.ofHours(integer(m, "keep_hours", 7 * 24, 0, 100 * 365 * 24)),
+                java.time.Duration.ofHours(
+                        integer(m, "keep_partial_hours", 2 * 24, 0, 100 * 365 * 24)));
     }
 
     private SabirConfig.Routing routing(Val section) throws ConfigException {

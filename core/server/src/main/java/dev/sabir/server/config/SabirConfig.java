@@ -42,8 +42,31 @@ public record SabirConfig(
     /** The runtime plugin folder, and whether it is watched for drop-ins. */
     public record Plugins(Path dir, boolean watch) {}
 
-    /** Spool folder and limits (bytes). */
-    public record Spool(Path dir, long maxFileSize, long quotaPerSource, long quotaTotal) {}
+    /**
+     * Spool folder, limits (bytes) and how long files are kept.
+     *
+     * @param keepFiles how long a finished file stays after it arrived (zero keeps it for ever)
+     * @param keepPartial how long an unfinished file stays after its last write (zero: for ever)
+     */
+    public record Spool(
+            Path dir,
+            long maxFileSize,
+            long quotaPerSource,
+            long quotaTotal,
+            java.time.Duration keepFiles,
+            java.time.Duration keepPartial) {
+
+        /** Limits with the default retention (7 days for files, 2 days for partial ones). */
+        public Spool(Path dir, long maxFileSize, long quotaPerSource, long quotaTotal) {
+            this(
+                    dir,
+                    maxFileSize,
+                    quotaPerSource,
+                    quotaTotal,
+                    java.time.Duration.ofDays(7),
+                    java.time.Duration.ofDays(2));
+        }
+    }
 
     /** Router limits: bounded per-destination queues and what happens when one is full. */
     public record Routing(int maxQueuePerDestination, String whenFull, int historyOnJoin) {}

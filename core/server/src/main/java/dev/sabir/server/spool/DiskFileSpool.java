@@ -415,6 +415,56 @@ public final class DiskFileSpool implements FileSpool, AutoCloseable {
         return n;
     }
 
+    /**
+     * Deletes finished files that arrived longer ago than {@code keep_hours} and unfinished ones
+     * not written to for {@code keep_partial_hours} (the age is the data file's modification time).
+     * A link to a deleted file answers 404 and a delivery still waiting for it fails.
+     *
+     * @return the number of files deleted
+     */
+    public int sweep(java.time.Instant now) {
+        int removed = 0;
+        long freed = 0;
+        for (Entry e : List.copyOf(byId.values())) {
+            java.time.Duration keep = e.complete ? settings.keepFiles() : settings.keepPartial();
+            if (keep.isZero() || e.gone) {
+                continue;
+            }
+            synchronized (e) {
+                if (e.gone) {
+                    continue;
+                }
+                java.time.Instant last;
+                try {
+                    last = Files.getLastModifiedTime(e.dir.resolve(DATA)).toInstant();
+                } catch (IOException ex) {
+                    continue; // not there (yet): nothing to age
+                }
+                if (!last.plus(keep).isBefore(now)) {
+                    continue;
+                }
+                long bytes = e.reserved();
+                synchronized (this) {
+                    forget(e);
+                }
+                deleteTree(e.dir);
+                removed++;
+                freed += bytes;
+                log.info(
+                        "spool {}: {} file '{}' from {} removed after {} h",
+                        e.id,
+                        e.complete ? "finished" : "unfinished",
+                        e.name,
+                        e.source,
+                        keep.toHours());
+            }
+        }
+        if (removed > 0) {
+            log.info("spool: {} files removed, {} freed", removed, Sizes.format(freed));
+        }
+        return removed;
+    }
+
     /** Records the received ranges of every unfinished file; later calls to receive fail. */
     @Override
     public void close() {

@@ -145,6 +145,50 @@ class DiskFileSpoolTest {
     }
 
     @Test
+    void retentionRemovesOldFilesAndIdlePartialOnes() throws Exception {
+        byte[] content = bytes(5000, 9);
+        try (DiskFileSpool spool =
+                new DiskFileSpool(
+                        new SabirConfig.Spool(
+                                dir.resolve("spool"),
+                                1 << 20,
+                                1 << 20,
+                                1 << 20,
+                                java.time.Duration.ofHours(24),
+                                java.time.Duration.ofHours(2)),
+                        URI.create("http://127.0.0.1:8470/"),
+                        events::add)) {
+            FileSpool.Upload done = spool.receive(alice, "old", "old.bin", content.length, null);
+            done.write(0, content, 0, content.length);
+            SpooledFile f = done.complete();
+            FileSpool.Upload partial = spool.receive(bob, "half", "half.bin", content.length, null);
+            partial.write(0, content, 0, 100);
+            long used = spool.usedBytes();
+            java.time.Instant now = java.time.Instant.now();
+
+            // an hour on: nothing is old enough
+            assertThat(spool.sweep(now.plus(java.time.Duration.ofHours(1)))).isZero();
+            // three hours on: the idle partial file goes, the finished one stays
+            assertThat(spool.sweep(now.plus(java.time.Duration.ofHours(3)))).isEqualTo(1);
+            assertThat(spool.partialFiles()).isZero();
+            assertThatThrownBy(() -> partial.write(100, content, 100, 100))
+                    .isInstanceOf(FileSpool.SpoolException.class);
+            assertThat(spool.find(f.spoolId())).isPresent();
+            // a day and more on: the finished file goes too, with its folder and its quota
+            assertThat(spool.sweep(now.plus(java.time.Duration.ofHours(25)))).isEqualTo(1);
+            assertThat(spool.find(f.spoolId())).isEmpty();
+            assertThat(f.path()).doesNotExist();
+            assertThat(spool.usedBytes()).isZero();
+            assertThat(used).isEqualTo(2L * content.length);
+            // and it stays gone for a new spool on the same folder
+            try (DiskFileSpool again = spool()) {
+                assertThat(again.find(f.spoolId())).isEmpty();
+                assertThat(again.partialFiles()).isZero();
+            }
+        }
+    }
+
+    @Test
     void resumesAcrossANewSpoolInstance() throws Exception {
         byte[] content = bytes(300_000, 2);
         String id;
