@@ -7,6 +7,7 @@ import dev.sabir.api.Delivery;
 import dev.sabir.api.DeliveryException;
 import dev.sabir.api.EventSink;
 import dev.sabir.api.FileOffer;
+import dev.sabir.api.FileTransports;
 import dev.sabir.api.HostContext;
 import dev.sabir.api.Sender;
 import dev.sabir.api.Session;
@@ -18,6 +19,7 @@ import dev.sabir.jabberft.codec.XmlFramer;
 import dev.sabir.jabberft.component.ComponentLink;
 import dev.sabir.jabberft.transfer.FileTransfers;
 import dev.sabir.jabberft.transfer.IqPort;
+import dev.sabir.jabberft.transfer.Transfer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -33,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * One jabberft account: its own XEP-0114 component, a data port, and the proposal's file transfer
  * with every JID that advertises {@link FtQuery#NAMESPACE} in disco. Conversations are {@code
  * jabberft:<account>/<jid>}; plain chat messages to and from those JIDs are carried as well.
+ *
+ * <p>While its component is online, the account also offers its transfer to other plugins as a
+ * {@link dev.sabir.api.DirectFileTransport} registered under {@link FileTransports#XMPP}: the XMPP
+ * gateway hands files for users whose client advertises the namespace to it.
  */
 public final class JabberFtSession implements Session, ComponentLink.Listener, IqPort {
     private static final Logger LOG = LoggerFactory.getLogger(JabberFtSession.class);
@@ -48,6 +54,9 @@ public final class JabberFtSession implements Session, ComponentLink.Listener, I
     private final IqTracker tracker;
     private final FileTransfers transfers;
     private final Map<String, Known> disco = new ConcurrentHashMap<>();
+    private final GatewayTransport transport;
+    private final Object registrationLock = new Object();
+    private FileTransports.Registration registration;
     private volatile boolean closed;
 
     JabberFtSession(
@@ -68,6 +77,7 @@ public final class JabberFtSession implements Session, ComponentLink.Listener, I
         this.tracker =
                 new IqTracker(config.domain(), this::send, host.scheduler(), config.timeout());
         this.transfers = new FileTransfers(config, account.name(), host, sink, this);
+        this.transport = new GatewayTransport(this, account.name());
     }
 
     @Override
@@ -142,6 +152,59 @@ public final class JabberFtSession implements Session, ComponentLink.Listener, I
         return transfers.dataPort();
     }
 
+    /**
+     * The registry's question: can this JID take files from this account? False when it lacks the
+     * namespace, answers disco with an error or not at all; fails only when the component is
+     * offline (or the session closed).
+     */
+    CompletableFuture<Boolean> acceptsFiles(String jid) {
+        if (closed || !link.isOnline()) {
+            return CompletableFuture.failedFuture(DeliveryException.offline("component offline"));
+        }
+        if (!isJid(jid)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return supports(jid)
+                .handle(
+                        (ok, err) -> {
+                            if (err == null) {
+                                return ok;
+                            }
+                            if (closed || !link.isOnline()) {
+                                throw DeliveryException.offline("component offline");
+                            }
+                            LOG.info(
+                                    "jabberft {}: no disco answer from {}, taken as no",
+                                    account.name(),
+                                    jid);
+                            return false;
+                        });
+    }
+
+    /**
+     * Offers a spooled file to a JID for the registry's caller (the XMPP gateway). The {@code
+     * peers} setting does not apply: it limits incoming proposals only.
+     */
+    Transfer offerFile(String jid, FileOffer offer, String description) {
+        Address conversation = GatewayTransport.conversation(account.name(), isJid(jid) ? jid : "");
+        if (!isJid(jid)) {
+            return transfers.refused(
+                    jid, conversation, offer, DeliveryException.permanent("not a JID"));
+        }
+        if (closed || !link.isOnline()) {
+            return transfers.refused(
+                    jid, conversation, offer, DeliveryException.offline("component offline"));
+        }
+        return transfers.offer(jid, conversation, offer, description);
+    }
+
+    private static boolean isJid(String jid) {
+        if (jid == null || jid.isEmpty() || jid.length() > 1024) {
+            return false;
+        }
+        return jid.chars().noneMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c));
+    }
+
     /** True when the JID advertises the namespace (asked with disco#info, cached for a while). */
     CompletableFuture<Boolean> supports(String jid) {
         Known k = disco.get(jid);
@@ -187,6 +250,7 @@ public final class JabberFtSession implements Session, ComponentLink.Listener, I
 
     @Override
     public void online() {
+        register();
         sink.accept(new SessionState(account.address(), SessionState.State.ONLINE, ""));
         for (String peer : config.peers()) {
             disco.remove(peer);
@@ -196,6 +260,7 @@ public final class JabberFtSession implements Session, ComponentLink.Listener, I
 
     @Override
     public void offline(String reason) {
+        unregister();
         if (!closed) {
             sink.accept(new SessionState(account.address(), SessionState.State.OFFLINE, reason));
         }
@@ -274,6 +339,30 @@ public final class JabberFtSession implements Session, ComponentLink.Listener, I
                         new Address("jabberft", account.name(), from), Sender.of(from), id, body));
     }
 
+    // ---------------------------------------------------------------- registry
+
+    private void register() {
+        synchronized (registrationLock) {
+            if (closed || registration != null) {
+                return;
+            }
+            registration = host.fileTransports().register(FileTransports.XMPP, transport);
+        }
+        LOG.info("jabberft {}: offering p2p transfer to XMPP users", account.name());
+    }
+
+    private void unregister() {
+        FileTransports.Registration r;
+        synchronized (registrationLock) {
+            r = registration;
+            registration = null;
+        }
+        if (r != null) {
+            r.close();
+            LOG.info("jabberft {}: p2p transfer withdrawn", account.name());
+        }
+    }
+
     // ---------------------------------------------------------------- IqPort
 
     @Override
@@ -297,6 +386,7 @@ public final class JabberFtSession implements Session, ComponentLink.Listener, I
             return;
         }
         closed = true;
+        unregister();
         transfers.close();
         tracker.close();
         link.close();

@@ -31,6 +31,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.stream.ChunkedFile;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -68,6 +70,13 @@ public final class FileTransfers implements AutoCloseable {
     private static final int CHUNK = 16 * 1024;
     private static final int MAX_STATUS = 128;
     private static final long CUT_GRACE_MS = 750;
+
+    /**
+     * Error conditions that answer a send proposal with a refusal (declined), as opposed to errors
+     * that say the peer cannot take the file this way at all.
+     */
+    private static final Set<String> REFUSALS =
+            Set.of("not-acceptable", "forbidden", "not-allowed", "not-authorized");
 
     private final JabberFtConfig config;
     private final String account;
@@ -185,24 +194,39 @@ public final class FileTransfers implements AutoCloseable {
      * receiver confirmed the bytes.
      */
     public CompletableFuture<String> send(String peer, Address conversation, FileOffer offer) {
-        CompletableFuture<String> result = new CompletableFuture<>();
-        if (closed) {
-            result.completeExceptionally(DeliveryException.offline("session closed"));
-            return result;
-        }
+        return offer(peer, conversation, offer, null).result;
+    }
+
+    /**
+     * Offers a spooled file to a peer with a send proposal and returns the transfer at once: its
+     * {@link Transfer#accepted()} tells how the peer answered the proposal, its {@link
+     * Transfer#result()} when the bytes were confirmed. The {@code peers} setting is not consulted:
+     * it limits whose proposals this side takes, not to whom it offers.
+     *
+     * @param peer the receiver's JID (a component domain or a user's full JID)
+     * @param conversation the address progress events name
+     * @param offer the offer; its spool id names the file
+     * @param description the {@code <desc/>} line, cut to {@link FtQuery#MAX_DESC}; null or empty
+     *     for none
+     */
+    public Transfer offer(String peer, Address conversation, FileOffer offer, String description) {
         Optional<FileSpool.SpooledFile> found =
-                offer.spoolId() == null ? Optional.empty() : host.spool().find(offer.spoolId());
-        if (found.isEmpty()) {
-            result.completeExceptionally(DeliveryException.permanent("file not in the spool"));
-            return result;
+                closed || offer.spoolId() == null
+                        ? Optional.empty()
+                        : host.spool().find(offer.spoolId());
+        DeliveryException refused = null;
+        if (closed) {
+            refused = DeliveryException.offline("session closed");
+        } else if (found.isEmpty()) {
+            refused = DeliveryException.permanent("file not in the spool");
+        } else if (found.get().size() <= 0) {
+            refused = DeliveryException.permanent("empty files are not offered");
         }
-        FileSpool.SpooledFile f = found.get();
-        if (f.size() <= 0) {
-            result.completeExceptionally(
-                    DeliveryException.permanent("empty files are not offered"));
-            return result;
+        if (refused != null) {
+            return refused(peer, conversation, offer, refused);
         }
         String sid = newSid();
+        FileSpool.SpooledFile f = found.get();
         Transfer t =
                 new Transfer(
                         sid,
@@ -213,12 +237,17 @@ public final class FileTransfers implements AutoCloseable {
                         f.size(),
                         f.sha256());
         t.file = f;
-        t.result = result;
+        t.result = new CompletableFuture<>();
         transfers.put(sid, t);
         offered.computeIfAbsent(peer, k -> new ConcurrentHashMap<>()).put(f.sha256(), f);
         FtQuery q =
                 FtMessages.sendProposal(
-                        sid, config.advertiseIp(), f.name(), f.size(), f.sha256(), null);
+                        sid,
+                        config.advertiseIp(),
+                        f.name(),
+                        f.size(),
+                        f.sha256(),
+                        description(description));
         LOG.info(
                 "jabberft {}: offering {} ({} bytes) to {} as {}",
                 account,
@@ -228,7 +257,42 @@ public final class FileTransfers implements AutoCloseable {
                 sid);
         iq.request("set", peer, q.toXml())
                 .whenComplete((reply, err) -> onProposalAnswer(t, reply, err));
-        return result;
+        return t;
+    }
+
+    /**
+     * A transfer that was never started: both its futures already failed with {@code why}. It is
+     * not registered and reports no progress.
+     */
+    public Transfer refused(
+            String peer, Address conversation, FileOffer offer, DeliveryException why) {
+        Transfer t =
+                new Transfer(
+                        newSid(),
+                        peer,
+                        conversation,
+                        Transfer.Direction.SEND,
+                        offer.name(),
+                        offer.size(),
+                        offer.sha256());
+        t.result = CompletableFuture.failedFuture(why);
+        t.accepted.completeExceptionally(why);
+        return t;
+    }
+
+    /** A description that fits {@code <desc/>}, or null for none. */
+    static String description(String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        if (text.length() <= FtQuery.MAX_DESC) {
+            return text;
+        }
+        int end = FtQuery.MAX_DESC;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--; // never split a surrogate pair
+        }
+        return text.substring(0, end);
     }
 
     private void onProposalAnswer(Transfer t, XmlElement reply, Throwable err) {
@@ -242,10 +306,15 @@ public final class FileTransfers implements AutoCloseable {
             return;
         }
         if ("error".equals(reply.attr("type"))) {
-            fail(
-                    t,
-                    DeliveryException.permanent("peer refused the proposal: " + condition(reply)),
-                    false);
+            String condition = condition(reply);
+            DeliveryException why =
+                    DeliveryException.permanent("peer refused the proposal: " + condition);
+            if (REFUSALS.contains(condition)) {
+                declined(t, why);
+            } else {
+                // e.g. service-unavailable: the peer cannot take files this way at all
+                fail(t, why, false);
+            }
             return;
         }
         FtQuery q;
@@ -258,7 +327,7 @@ public final class FileTransfers implements AutoCloseable {
             return;
         }
         if (q.abort()) {
-            fail(t, DeliveryException.permanent("declined by peer"), false);
+            declined(t, DeliveryException.permanent("declined by peer"));
             return;
         }
         if (q.filesize() >= 0 && q.filesize() != t.size) {
@@ -273,6 +342,11 @@ public final class FileTransfers implements AutoCloseable {
         }
         synchronized (t) {
             t.offset = offset;
+        }
+        if (q.role() == FtQuery.Role.LISTENING
+                || (q.role() == FtQuery.Role.CONNECTING && config.canListen())) {
+            // the peer takes the file and a data connection can be set up
+            t.accepted.complete(true);
         }
         negotiated(t, q, "set");
     }
@@ -810,6 +884,18 @@ public final class FileTransfers implements AutoCloseable {
                 synchronized (t) {
                     offset = t.offset;
                 }
+                // a receiver that stops reading (or never sends its status line) must not hold
+                // the transfer forever: no progress either way for the timeout ends it
+                ctx.pipeline()
+                        .addBefore(
+                                "chunks",
+                                "send-idle",
+                                new IdleStateHandler(
+                                        true,
+                                        0,
+                                        0,
+                                        config.timeout().toMillis(),
+                                        TimeUnit.MILLISECONDS));
                 try {
                     RandomAccessFile raf = new RandomAccessFile(t.file.path().toFile(), "r");
                     ctx.writeAndFlush(new ChunkedFile(raf, offset, t.size - offset, CHUNK));
@@ -969,6 +1055,28 @@ public final class FileTransfers implements AutoCloseable {
         }
 
         @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            Transfer cur = t;
+            if (evt instanceof IdleStateEvent && cur != null) {
+                LOG.info(
+                        "jabberft {}: receiver of {} made no progress for {}s",
+                        account,
+                        cur.sid,
+                        config.timeout().toSeconds());
+                fail(
+                        cur,
+                        DeliveryException.offline(
+                                "timeout: receiver made no progress for "
+                                        + config.timeout().toSeconds()
+                                        + "s"),
+                        true);
+                ctx.close();
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.info(
                     "jabberft {}: data connection {} dropped: {}",
@@ -1031,9 +1139,16 @@ public final class FileTransfers implements AutoCloseable {
         transfers.remove(t.sid);
         awaiting.remove(t.sid);
         LOG.info("jabberft {}: {} delivered to {}", account, t.sid, t.peer);
+        t.accepted.complete(true);
         if (t.result != null) {
             t.result.complete(t.sid);
         }
+    }
+
+    /** Ends an offer the peer declined: {@code accepted} is false, the result fails. */
+    private void declined(Transfer t, DeliveryException why) {
+        t.accepted.complete(false);
+        fail(t, why, false);
     }
 
     /**
@@ -1064,6 +1179,7 @@ public final class FileTransfers implements AutoCloseable {
         if (ch != null) {
             ch.close();
         }
+        t.accepted.completeExceptionally(why);
         if (t.result != null) {
             t.result.completeExceptionally(why);
         }

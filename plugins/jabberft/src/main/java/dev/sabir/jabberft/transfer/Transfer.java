@@ -36,6 +36,12 @@ public final class Transfer {
     /** The sender's delivery result, or null (SEND for a get proposal, or RECEIVE). */
     CompletableFuture<String> result;
 
+    /**
+     * The peer's answer to this side's send proposal: true once it agreed to take the file, false
+     * when it declined, exceptionally when no usable answer came. Unused for other transfers.
+     */
+    final CompletableFuture<Boolean> accepted = new CompletableFuture<>();
+
     long offset;
     long position;
     Channel channel;
@@ -73,6 +79,25 @@ public final class Transfer {
     /** Which way the bytes go. */
     public Direction direction() {
         return direction;
+    }
+
+    /**
+     * For a file this side offered: completes {@code true} as soon as the peer's answer accepted
+     * the proposal (it listens, asks this side to listen, or already has every byte), {@code false}
+     * when it declined ({@code <abort/>} or a refusing IQ error), exceptionally when no usable
+     * answer came. A copy: completing it changes nothing here.
+     */
+    public CompletableFuture<Boolean> accepted() {
+        return accepted.copy();
+    }
+
+    /**
+     * For a file this side offered: completes with the sid once the receiver confirmed every byte,
+     * exceptionally when the transfer failed or was declined. A copy, like {@link #accepted()};
+     * null for transfers this side did not offer.
+     */
+    public CompletableFuture<String> result() {
+        return result == null ? null : result.copy();
     }
 
     synchronized void cancelTimer() {
