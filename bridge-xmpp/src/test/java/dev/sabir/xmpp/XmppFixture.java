@@ -53,6 +53,11 @@ final class XmppFixture {
 
     /** A logged-in Smack user (the XMPP user's client). */
     static XMPPTCPConnection user(Prosody p, String name) throws Exception {
+        return user(p, name, "test");
+    }
+
+    /** A logged-in Smack user with a chosen resource. */
+    static XMPPTCPConnection user(Prosody p, String name, String resource) throws Exception {
         XMPPTCPConnection c =
                 new XMPPTCPConnection(
                         XMPPTCPConnectionConfiguration.builder()
@@ -60,7 +65,7 @@ final class XmppFixture {
                                 .setHost("127.0.0.1")
                                 .setPort(p.c2sPort())
                                 .setSecurityMode(ConnectionConfiguration.SecurityMode.disabled)
-                                .setResource("test")
+                                .setResource(resource)
                                 .setConnectTimeout(5000)
                                 .build());
         c.setReplyTimeout(5000);

@@ -33,6 +33,10 @@ import org.jxmpp.stringprep.XmppStringprepException;
  * @param rooms rooms opened at start in addition to those the host joins ({@code rooms})
  * @param files file transfer settings ({@code upload_service}, {@code max_download_bytes}, {@code
  *     http_timeout_seconds}, {@code transfer_timeout_seconds}, {@code download_hosts})
+ * @param directFiles whether files for gateway users go first by a direct transfer that another
+ *     plugin offers for XMPP addresses (such as jabberft), when one of the user's resources can
+ *     take it ({@code direct_files}, default true); off, or when no resource can, files are
+ *     uploaded and sent as links
  */
 public record ComponentConfig(
         InetSocketAddress server,
@@ -47,7 +51,8 @@ public record ComponentConfig(
         Duration backoffMin,
         Duration backoffMax,
         List<String> rooms,
-        FileSettings files) {
+        FileSettings files,
+        boolean directFiles) {
 
     /** Reads and checks the account's keys. */
     public static ComponentConfig from(AccountConfig a) throws InvalidConfigException {
@@ -83,7 +88,8 @@ public record ComponentConfig(
                 Duration.ofMillis(a.integer("reconnect_min_ms", 1000, 10, 600_000)),
                 Duration.ofSeconds(a.integer("reconnect_max_seconds", 60, 1, 3600)),
                 a.strings("rooms"),
-                FileSettings.from(a, parent));
+                FileSettings.from(a, parent),
+                a.bool("direct_files", true));
     }
 
     private static List<String> normalise(AccountConfig a, String key)

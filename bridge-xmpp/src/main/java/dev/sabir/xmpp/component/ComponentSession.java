@@ -15,6 +15,7 @@ import dev.sabir.xmpp.files.FileScanner;
 import dev.sabir.xmpp.files.HttpTransfers;
 import dev.sabir.xmpp.files.IncomingFiles;
 import dev.sabir.xmpp.files.UploadClient;
+import dev.sabir.xmpp.gateway.DirectFiles;
 import dev.sabir.xmpp.gateway.GatewayService;
 import dev.sabir.xmpp.gateway.PuppetJids;
 import dev.sabir.xmpp.muc.MucService;
@@ -71,6 +72,7 @@ public final class ComponentSession implements Session {
     private final HttpTransfers http;
     private final UploadClient uploads;
     private final IncomingFiles incoming;
+    private final DirectFiles direct;
 
     /** IQs this component sent and awaits answers to; touched on the loop only. */
     private final Map<String, PendingIq> pending = new HashMap<>();
@@ -140,6 +142,15 @@ public final class ComponentSession implements Session {
                         scanner,
                         profiles,
                         muc);
+        this.direct =
+                new DirectFiles(
+                        config.domain().toString(),
+                        host,
+                        gateway,
+                        loop,
+                        config.files().httpTimeout(),
+                        config.files().transferTimeout(),
+                        d -> viaLink(d, (FileOffer) d.event(), false));
         this.admin =
                 new AdminCommands(
                         config.domain(), config::admin, config::allowed, gateway, host, out);
@@ -198,16 +209,28 @@ public final class ComponentSession implements Session {
         }
         boolean room = d.destination().sameAccount(self);
         if (d.event() instanceof FileOffer fo && fo.spoolId() != null) {
-            return uploaded(fo)
-                    .thenCompose(
-                            link ->
-                                    onLoop(
-                                            () ->
-                                                    room
-                                                            ? muc.deliver(d, link)
-                                                            : gateway.deliver(d, link)));
+            if (!room && config.directFiles()) {
+                return direct.deliver(d, fo);
+            }
+            return viaLink(d, fo, room);
         }
         return onLoop(() -> room ? muc.deliver(d, null) : gateway.deliver(d, null));
+    }
+
+    /** Delivers a spooled file as a link: uploaded, then sent with an OOB element. */
+    private CompletableFuture<String> viaLink(Delivery d, FileOffer fo, boolean room) {
+        return uploaded(fo)
+                .thenCompose(
+                        link ->
+                                onLoop(
+                                        () -> {
+                                            if (closed.get()) {
+                                                throw DeliveryException.offline("session closed");
+                                            }
+                                            return room
+                                                    ? muc.deliver(d, link)
+                                                    : gateway.deliver(d, link);
+                                        }));
     }
 
     /**
@@ -324,6 +347,7 @@ public final class ComponentSession implements Session {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        direct.close();
         connection.close();
         http.close();
         try {

@@ -627,6 +627,87 @@ public final class GatewayService {
         return null;
     }
 
+    /**
+     * Where a file for a personal account's conversation could be handed over directly: the owner's
+     * resources online now and the contact's puppet JID.
+     *
+     * @param conversation the conversation on a personal account (a delivery's destination)
+     * @param owner the owner's bare JID
+     * @param puppet the contact's puppet JID
+     * @param resources the owner's full JIDs seen online, oldest first
+     */
+    public record DirectTarget(
+            Address conversation,
+            EntityBareJid owner,
+            EntityBareJid puppet,
+            List<EntityFullJid> resources) {
+        /** Copies the list. */
+        public DirectTarget {
+            resources = List.copyOf(resources);
+        }
+    }
+
+    /**
+     * The direct target of a delivery to a personal account: present only for a 1:1 contact whose
+     * owner has at least one resource online; empty for rooms and for owners seen offline.
+     *
+     * @throws DeliveryException when the account is not a personal account of this gateway
+     */
+    public Optional<DirectTarget> directTarget(Address dest) {
+        Gateway.PersonalAccount pa =
+                host.gateway()
+                        .personal(dest.account())
+                        .filter(p -> p.gatewayAccount().equals(accountName))
+                        .orElseThrow(
+                                () ->
+                                        DeliveryException.permanent(
+                                                "no personal account "
+                                                        + dest.account()
+                                                        + " on this gateway"));
+        String local = PuppetJids.localpart(dest.id(), dest.account());
+        if (isRoom(local)) {
+            return Optional.empty();
+        }
+        try {
+            EntityBareJid owner = JidCreate.entityBareFrom(pa.owner());
+            Set<EntityFullJid> online = resources.get(owner.toString());
+            if (online == null || online.isEmpty()) {
+                return Optional.empty();
+            }
+            EntityBareJid puppet = JidCreate.entityBareFrom(Localpart.from(local), domain);
+            return Optional.of(new DirectTarget(dest, owner, puppet, new ArrayList<>(online)));
+        } catch (XmppStringprepException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Sends a chat message from a contact's puppet to one resource of its owner (the note that a
+     * file comes by direct transfer), remembering the contact's spelling as messages do.
+     *
+     * @return the message's id
+     * @throws DeliveryException when the component is offline
+     */
+    public String notice(DirectTarget target, Jid to, String text) {
+        host.store()
+                .put(
+                        "puppet."
+                                + target.puppet()
+                                        .getLocalpart()
+                                        .toString()
+                                        .toLowerCase(Locale.ROOT),
+                        target.conversation().id());
+        String id = "sabir-" + UUID.randomUUID();
+        sendOrFail(
+                StanzaBuilder.buildMessage(id)
+                        .ofType(Message.Type.chat)
+                        .from(target.puppet())
+                        .to(to)
+                        .setBody(text)
+                        .build());
+        return id;
+    }
+
     private void sendOrFail(Stanza s) {
         if (!out.send(s)) {
             throw DeliveryException.offline("component is not connected");

@@ -4,6 +4,7 @@ import dev.sabir.api.Address;
 import dev.sabir.api.AdminService;
 import dev.sabir.api.BridgeEvent;
 import dev.sabir.api.FileSpool;
+import dev.sabir.api.FileTransports;
 import dev.sabir.api.Gateway;
 import dev.sabir.api.HostContext;
 import dev.sabir.api.InvalidConfigException;
@@ -46,6 +47,7 @@ public final class LocalHost implements HostContext, AutoCloseable {
     private final Path dataDir;
     private final RecordingGateway gateway = new RecordingGateway();
     private final RecordingAdmin admin = new RecordingAdmin();
+    private final FileTransports transports = FileTransports.inMemory();
 
     /**
      * @param dir a temporary folder
@@ -102,6 +104,19 @@ public final class LocalHost implements HostContext, AutoCloseable {
     @Override
     public RecordingAdmin admin() {
         return admin;
+    }
+
+    @Override
+    public FileTransports fileTransports() {
+        return transports;
+    }
+
+    /** Scheduled tasks neither done nor cancelled. */
+    public long liveTasks() {
+        return ((java.util.concurrent.ScheduledThreadPoolExecutor) scheduler)
+                .getQueue().stream()
+                        .filter(r -> !(r instanceof java.util.concurrent.Future<?> f && f.isDone()))
+                        .count();
     }
 
     @Override
