@@ -47,7 +47,21 @@ public final class XmppConnector implements Connector {
                 Capability.MULTILINE,
                 Capability.PUPPETS,
                 Capability.TOPICS,
-                Capability.AVATARS);
+                Capability.AVATARS,
+                Capability.FILES);
+    }
+
+    /**
+     * Component accounts carry files (uploaded to the server's XEP-0363 service, or handed to a
+     * direct transfer); client accounts get them as links from the router.
+     */
+    @Override
+    public Set<Capability> capabilities(AccountConfig account) throws InvalidConfigException {
+        Set<Capability> caps = EnumSet.copyOf(capabilities());
+        if (!"component".equals(account.string("mode", "component"))) {
+            caps.remove(Capability.FILES);
+        }
+        return caps;
     }
 
     @Override

@@ -471,6 +471,7 @@ public final class AdminCommands {
                 }
                 LOG.info("gateway: {} removed their {} account", from, protocol);
                 done(cmd, sid, "Your " + protocol + " account was removed.");
+                gateway.forgetOwner(from);
             }
             default -> submitAdmin(cmd, sid, form, from);
         }

@@ -398,6 +398,7 @@ public final class ComponentSession implements Session {
         @Override
         public void online() {
             uploads.reset();
+            gateway.online();
             sink.accept(new SessionState(self, SessionState.State.ONLINE, ""));
         }
 

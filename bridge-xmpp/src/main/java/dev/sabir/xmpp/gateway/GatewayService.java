@@ -150,6 +150,7 @@ public final class GatewayService {
             }
             LOG.info("gateway: {} removed {} personal account(s)", owner, n);
             out.send(IQ.createResultIQ(iq));
+            forgetOwner(owner);
             return;
         }
         Map<String, String> values = new LinkedHashMap<>();
@@ -208,7 +209,81 @@ public final class GatewayService {
         }
         String account = gw.register(accountName, owner.toString(), protocol, settings);
         LOG.info("gateway: {} registered {} account {}", owner, protocol, account);
+        rememberOwner(owner);
         return account;
+    }
+
+    // ---------------------------------------------------------------- the owners' presence
+
+    private static final String OWNER_KEY = "owner.";
+    private static final String ASKED = "asked";
+    private static final String SUBSCRIBED = "subscribed";
+
+    /**
+     * Asks a new user for a presence subscription, as a gateway does after registration (the user's
+     * client shows the gateway as a contact to approve), and probes the presence: the user's online
+     * resources are where direct file transfers and 1:1 messages go.
+     */
+    private void rememberOwner(BareJid owner) {
+        if (SUBSCRIBED.equals(host.store().get(OWNER_KEY + owner).orElse(""))) {
+            sendPresence(Presence.Type.probe, owner);
+            return;
+        }
+        // no probe before the user approved: the server would answer it by cancelling the request
+        host.store().put(OWNER_KEY + owner, ASKED);
+        sendPresence(Presence.Type.subscribe, owner);
+    }
+
+    /**
+     * The owner's answer to the gateway's subscription request (the server then sends presence).
+     */
+    private void subscriptionAnswer(Presence p) {
+        String key = OWNER_KEY + p.getFrom().asBareJid();
+        if (host.store().get(key).isEmpty()) {
+            return;
+        }
+        if (p.getType() == Presence.Type.subscribed) {
+            host.store().put(key, SUBSCRIBED);
+        } else if (p.getType() == Presence.Type.unsubscribed) {
+            host.store().put(key, ASKED);
+        }
+    }
+
+    /** After the last personal account of a user is gone: drops the subscription both ways. */
+    public void forgetOwner(BareJid owner) {
+        for (Gateway.PersonalAccount pa : host.gateway().accountsOf(owner.toString())) {
+            if (pa.gatewayAccount().equals(accountName)) {
+                return;
+            }
+        }
+        if (host.store().get(OWNER_KEY + owner).isEmpty()) {
+            return;
+        }
+        host.store().remove(OWNER_KEY + owner);
+        sendPresence(Presence.Type.unsubscribe, owner);
+        sendPresence(Presence.Type.unsubscribed, owner);
+    }
+
+    /** The component is (back) online: probes the presence of every user who approved it. */
+    public void online() {
+        resources.clear();
+        for (Map.Entry<String, String> e : host.store().list(OWNER_KEY).entrySet()) {
+            String key = e.getKey();
+            if (!SUBSCRIBED.equals(e.getValue())) {
+                continue;
+            }
+            try {
+                sendPresence(
+                        Presence.Type.probe,
+                        org.jxmpp.jid.impl.JidCreate.bareFrom(key.substring(OWNER_KEY.length())));
+            } catch (org.jxmpp.stringprep.XmppStringprepException bad) {
+                host.store().remove(key);
+            }
+        }
+    }
+
+    private void sendPresence(Presence.Type type, BareJid to) {
+        out.send(StanzaBuilder.buildPresence().ofType(type).from(domain).to(to).build());
     }
 
     /** The text shown to the user for a refused registration. */
@@ -271,6 +346,11 @@ public final class GatewayService {
     /** The owner's presence to the gateway's domain: remembers the resource. */
     public void presenceToDomain(Presence p) {
         track(p);
+        if (p.getFrom() != null
+                && (p.getType() == Presence.Type.subscribed
+                        || p.getType() == Presence.Type.unsubscribed)) {
+            subscriptionAnswer(p);
+        }
         if (p.getType() == Presence.Type.subscribe) {
             out.send(
                     StanzaBuilder.buildPresence()
