@@ -279,6 +279,15 @@ class DirectFileEndToEndTest {
     }
 
     @Test
+    void registrationsLeaveNoFormWarningsInTheLog() throws Exception {
+        // both users registered in start(); Smack knows the form's fields, so it parsed them
+        // quietly
+        assertThat(sabir.output()).contains("registered loopback account loopback-yves@localhost");
+        assertThat(sabir.output().lines().filter(l -> l.contains(" WARN ")))
+                .noneMatch(l -> l.contains("DataFormProvider"));
+    }
+
+    @Test
     void aClientWithoutItGetsAnHttpUploadLink() throws Exception {
         byte[] bytes = content("notes for yves ", 20_000);
         try (LineClient bob = new LineClient(yves.loopbackPort, "bob")) {

@@ -267,6 +267,7 @@ public final class GatewayService {
     /** The component is (back) online: probes the presence of every user who approved it. */
     public void online() {
         resources.clear();
+        declareFormFields(host.gateway().registrableProtocols());
         for (Map.Entry<String, String> e : host.store().list(OWNER_KEY).entrySet()) {
             String key = e.getKey();
             if (!SUBSCRIBED.equals(e.getValue())) {
@@ -317,8 +318,35 @@ public final class GatewayService {
         return b.build();
     }
 
+    /**
+     * Tells Smack's form parser the types of the registration fields, so that a submitted form is
+     * read without a warning per unknown field.
+     */
+    private static void declareFormFields(Map<String, List<RegistrationField>> protocols) {
+        declareFormField(FormField.Type.list_single, "protocol");
+        for (List<RegistrationField> list : protocols.values()) {
+            for (RegistrationField f : list) {
+                declareFormField(
+                        f.secret() ? FormField.Type.text_private : FormField.Type.text_single,
+                        f.key());
+            }
+        }
+    }
+
+    private static void declareFormField(FormField.Type type, String name) {
+        if (org.jivesoftware.smackx.formtypes.FormFieldRegistry.lookup(NS_REGISTER, name) != null) {
+            return;
+        }
+        try {
+            org.jivesoftware.smackx.formtypes.FormFieldRegistry.register(NS_REGISTER, type, name);
+        } catch (IllegalArgumentException e) {
+            // declared with another type by another network: Smack then takes it as text
+        }
+    }
+
     private String registrationForm(Gateway gw, String owner) {
         Map<String, List<RegistrationField>> protocols = new TreeMap<>(gw.registrableProtocols());
+        declareFormFields(protocols);
         StringBuilder x = new StringBuilder();
         if (!gw.accountsOf(owner).isEmpty()) {
             x.append("<registered/>");
