@@ -71,6 +71,11 @@ public record ProfileUpdate(
         return avatar == null ? null : avatar.clone();
     }
 
+    /** The avatar's size in bytes (0 when there is none), without copying it. */
+    public int avatarLength() {
+        return avatar == null ? 0 : avatar.length;
+    }
+
     /** True when the profile carries an avatar image. */
     public boolean hasAvatar() {
         return avatar != null;

@@ -78,6 +78,9 @@ public final class Router implements AutoCloseable {
     /** Profiles remembered per conversation; the least recently updated one goes first. */
     static final int MAX_PROFILES_PER_CONVERSATION = 500;
 
+    /** Bytes of remembered profiles (mostly avatars) kept per conversation; the oldest go first. */
+    static final long MAX_PROFILE_BYTES_PER_CONVERSATION = 8L << 20;
+
     private final DeliveryStore store;
     private final DoneLog doneLog;
     private final MessageMap map;
@@ -507,7 +510,28 @@ public final class Router implements AutoCloseable {
             // Re-inserting moves the user to the young end, so eviction hits stale profiles.
             known.remove(p.who().id());
             known.put(p.who().id(), p);
+            long bytes = 0;
+            for (ProfileUpdate q : known.values()) {
+                bytes += weight(q);
+            }
+            var it = known.values().iterator();
+            while (bytes > MAX_PROFILE_BYTES_PER_CONVERSATION && known.size() > 1) {
+                bytes -= weight(it.next());
+                it.remove();
+            }
         }
+    }
+
+    /** Roughly the memory a remembered profile holds. */
+    private static long weight(ProfileUpdate p) {
+        long n = 64L + p.avatarLength();
+        if (p.displayName() != null) {
+            n += 2L * p.displayName().length();
+        }
+        if (p.text() != null) {
+            n += 2L * p.text().length();
+        }
+        return n;
     }
 
     /** The profiles last reported for a conversation, oldest update first, for tests. */

@@ -105,6 +105,31 @@ class RouterProfileTest extends RouterFixture {
     }
 
     @Test
+    void rememberedProfilesStayWithinTheirByteBudget() {
+        open().setConfiguredLinks(List.of(link("main", null, TOR, XMPP)));
+        byte[] big = new byte[ProfileUpdate.MAX_AVATAR];
+        int n = 40; // 10 MiB of avatars, over the 8 MiB a conversation keeps
+        for (int i = 0; i < n; i++) {
+            router.accept(
+                    new ProfileUpdate(TOR, Sender.of("u" + i), "User " + i, "", big, "image/png"));
+        }
+        router.accept(profile(TOR, Sender.of("last"), "Last"));
+        await().atMost(Duration.ofSeconds(5))
+                .until(
+                        () -> {
+                            List<ProfileUpdate> kept = router.profilesOf(TOR);
+                            return !kept.isEmpty()
+                                    && kept.get(kept.size() - 1).who().id().equals("last");
+                        });
+        List<ProfileUpdate> kept = router.profilesOf(TOR);
+        long bytes = kept.stream().mapToLong(ProfileUpdate::avatarLength).sum();
+        assertThat(bytes).isLessThanOrEqualTo(Router.MAX_PROFILE_BYTES_PER_CONVERSATION);
+        assertThat(kept.size()).isBetween(20, 33);
+        // the oldest went first: the newest big ones are still there
+        assertThat(kept).extracting(p -> p.who().id()).contains("u39", "u30").doesNotContain("u0");
+    }
+
+    @Test
     void theProfileRecordCopiesAndLimitsItsAvatar() {
         byte[] bytes = PNG.clone();
         ProfileUpdate p = new ProfileUpdate(TOR, Sender.of("tom"), null, null, bytes, "image/png");
