@@ -16,6 +16,8 @@ have java && have javac || packages+=(openjdk-17-jdk-headless)
 have mvn || packages+=(maven)
 have prosody || packages+=(prosody)
 have ngircd || packages+=(ngircd)
+# the store's tests also run on a throwaway PostgreSQL cluster (initdb/postgres from Debian's layout)
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || packages+=(postgresql)
 # the Soulseek interop test drives the npm package slsk-client (installed by the test itself)
 have node && have npm || packages+=(nodejs npm)
 # the IRC TLS test makes a throwaway certificate

@@ -110,27 +110,28 @@ final class DeliveryStore {
             long start =
                     db.write(
                             c -> {
-                                long value;
+                                // bump first, then read: the row lock held from the update on
+                                // makes the block ours even with another writer on the database
                                 try (PreparedStatement ps =
                                         c.prepareStatement(
-                                                "SELECT next_value FROM sequences WHERE name = ?"); ) {
-                                    ps.setString(1, "delivery");
-                                    try (ResultSet rs = ps.executeQuery()) {
-                                        if (!rs.next()) {
-                                            throw new java.sql.SQLException(
-                                                    "sequence 'delivery' missing");
-                                        }
-                                        value = rs.getLong(1);
+                                                "UPDATE sequences SET next_value = next_value + ?"
+                                                        + " WHERE name = ?")) {
+                                    ps.setLong(1, block);
+                                    ps.setString(2, "delivery");
+                                    if (ps.executeUpdate() != 1) {
+                                        throw new java.sql.SQLException(
+                                                "sequence 'delivery' missing");
                                     }
                                 }
                                 try (PreparedStatement ps =
                                         c.prepareStatement(
-                                                "UPDATE sequences SET next_value = ? WHERE name = ?")) {
-                                    ps.setLong(1, value + block);
-                                    ps.setString(2, "delivery");
-                                    ps.executeUpdate();
+                                                "SELECT next_value FROM sequences WHERE name = ?")) {
+                                    ps.setString(1, "delivery");
+                                    try (ResultSet rs = ps.executeQuery()) {
+                                        rs.next();
+                                        return rs.getLong(1) - block;
+                                    }
                                 }
-                                return value;
                             });
             nextId = start;
             idLimit = start + block;

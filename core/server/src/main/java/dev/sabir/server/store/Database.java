@@ -28,6 +28,13 @@ import org.sqlite.SQLiteDataSource;
  * {@code DriverManager} lookup through the context class loader). For SQLite every {@link #write}
  * holds one process-wide lock, so there is a single writer lane and no {@code SQLITE_BUSY} between
  * the server's own threads; reads run in parallel thanks to WAL.
+ *
+ * <p>PostgreSQL (tested with 15) needs an existing database; Flyway creates the tables in the
+ * user's default schema. Writers are not serialised there (row locks and {@code ON CONFLICT} do the
+ * work). PostgreSQL refuses the NUL character in text, which SQLite stores: connections handed to
+ * {@link #read} and {@link #write} escape it in string parameters and unescape strings read back
+ * (see {@link #storedForm}), so both databases return exactly what they were given. This is the one
+ * place where the two databases are treated differently after opening.
  */
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
@@ -87,8 +94,11 @@ public final class Database implements AutoCloseable {
             if (password != null) {
                 ds.setPassword(password);
             }
+            ds.setApplicationName("sabir");
+            ds.setTcpKeepAlive(true);
             hc.setDataSource(ds);
             hc.setMaximumPoolSize(10);
+            hc.setMinimumIdle(2);
         } else {
             throw new IllegalArgumentException(
                     "unsupported database URL (expected jdbc:sqlite:... or jdbc:postgresql:...)");
@@ -143,7 +153,7 @@ public final class Database implements AutoCloseable {
                 .migrate();
     }
 
-    /** The pooled data source. */
+    /** The pooled data source (raw connections: no NUL escaping on PostgreSQL). */
     public DataSource dataSource() {
         return pool;
     }
@@ -151,6 +161,21 @@ public final class Database implements AutoCloseable {
     /** True when the database is SQLite. */
     public boolean isSqlite() {
         return sqlite;
+    }
+
+    /**
+     * The form in which the database stores a string: itself on SQLite; on PostgreSQL, NUL and the
+     * escape character U+0001 are escaped (two characters each). SQL that measures stored text
+     * (lengths, {@code substr}) must measure this form. Parameters set and strings read through the
+     * connections of {@link #read} and {@link #write} are converted automatically.
+     */
+    public String storedForm(String text) {
+        return sqlite ? text : PostgresText.encode(text);
+    }
+
+    private Connection connection() throws SQLException {
+        Connection c = pool.getConnection();
+        return sqlite ? c : PostgresText.wrap(c);
     }
 
     /**
@@ -163,7 +188,7 @@ public final class Database implements AutoCloseable {
         if (sqlite) {
             writeLane.lock();
         }
-        try (Connection c = pool.getConnection()) {
+        try (Connection c = connection()) {
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
@@ -190,7 +215,7 @@ public final class Database implements AutoCloseable {
      * @throws StoreException when the database reports an error
      */
     public <T> T read(SqlWork<T> work) {
-        try (Connection c = pool.getConnection()) {
+        try (Connection c = connection()) {
             return work.run(c);
         } catch (SQLException e) {
             throw new StoreException("database read failed: " + e.getMessage(), e);

@@ -4,20 +4,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.sabir.api.Address;
 import dev.sabir.api.Delivery;
 import dev.sabir.api.DeliveryException;
 import dev.sabir.api.Session;
 import dev.sabir.server.config.SabirConfig;
+import dev.sabir.server.store.Backend;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Durable deliveries: offline queues, restarts, dedupe, failures and queue bounds. */
+/**
+ * Durable deliveries on SQLite and PostgreSQL: offline queues, restarts, dedupe, failures, bounds.
+ */
+@ParameterizedClass
+@EnumSource(Backend.class)
 class RouterDurabilityTest extends RouterFixture {
+    @Parameter Backend backend;
+
+    @Override
+    Backend backend() {
+        return backend;
+    }
 
     private static List<String> numbered(int from, int to) {
         return IntStream.range(from, to).mapToObj(i -> "m" + i).toList();
@@ -188,6 +204,63 @@ class RouterDurabilityTest extends RouterFixture {
         awaitCount(xmpp, 5);
         awaitPending(0);
         assertThat(xmpp.texts()).containsExactlyElementsOf(numbered(0, 5));
+    }
+
+    @Test
+    void awkwardTextIsStoredMappedAndNotRedeliveredAfterARestart() {
+        open().setConfiguredLinks(List.of(link("main", null, IRC, XMPP)));
+        FakeSession xmpp = new FakeSession("x");
+        router.attach(XMPP.accountAddress(), xmpp, ALL);
+        String nick = "n".repeat(400);
+        String id = "id-\u0000-" + "é".repeat(200);
+        String text = "nul \u0000 here, quote ' and emoji 😀\n" + "x".repeat(5000);
+        router.accept(msg(IRC, nick, id, text));
+        awaitCount(xmpp, 1);
+        awaitPending(0);
+        assertThat(xmpp.texts()).containsExactly(text);
+
+        reopen();
+        router.setConfiguredLinks(List.of(link("main", null, IRC, XMPP)));
+        assertThat(router.pending()).isZero();
+        FakeSession xmpp2 = new FakeSession("x2");
+        router.attach(XMPP.accountAddress(), xmpp2, ALL);
+        router.accept(msg(IRC, nick, id, text)); // replayed by the source: a duplicate
+        router.accept(msg(IRC, "ian", "i2", "after"));
+        awaitCount(xmpp2, 1);
+        awaitPending(0);
+        assertThat(xmpp2.texts()).containsExactly("after");
+        assertThat(new MessageMap(db()).translate(IRC.toString(), id, XMPP.toString()))
+                .isEqualTo("x-1");
+    }
+
+    @Test
+    void runtimeLinksWithOddAddressesSurviveARestart() {
+        Address odd = XMPP.withId("room\u0000\u0001-" + "é".repeat(1000));
+        open().createLink(
+                        new SabirConfig.LinkEntry(
+                                "rt",
+                                List.of(IRC, odd),
+                                "{nick}: {text}",
+                                Map.of("zero_width_nick", true)));
+
+        reopen();
+        assertThat(router.links()).hasSize(1);
+        SabirConfig.LinkEntry rt = router.links().get(0);
+        assertThat(rt.name()).isEqualTo("rt");
+        assertThat(rt.members()).containsExactly(IRC, odd);
+        assertThat(rt.format()).isEqualTo("{nick}: {text}");
+        assertThat(rt.options()).containsEntry("zero_width_nick", true);
+
+        // Pending deliveries to the odd address survive a restart too.
+        router.accept(msg(IRC, "ian", "i1", "to the odd room"));
+        awaitPending(1);
+        reopen();
+        FakeSession xmpp = new FakeSession("x");
+        router.attach(XMPP.accountAddress(), xmpp, ALL);
+        awaitCount(xmpp, 1);
+        awaitPending(0);
+        assertThat(xmpp.last().destination()).isEqualTo(odd);
+        assertThat(xmpp.texts()).containsExactly("to the odd room");
     }
 
     @Test

@@ -8,7 +8,9 @@ import dev.sabir.api.ChatMessage;
 import dev.sabir.api.FileSpool;
 import dev.sabir.api.Sender;
 import dev.sabir.server.config.SabirConfig;
+import dev.sabir.server.store.Backend;
 import dev.sabir.server.store.Database;
+import dev.sabir.server.store.TestDatabases;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
@@ -20,10 +22,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Shared setup for router tests: a real SQLite database in a temp folder, and helpers. */
+/**
+ * Shared setup for router tests: a real database (SQLite in a temp folder unless a subclass picks
+ * {@link #backend()}), and helpers.
+ */
 abstract class RouterFixture {
+    /** Databases; PostgreSQL is started only for classes that ask for it. */
+    @RegisterExtension static final TestDatabases DATABASES = new TestDatabases();
+
     static final Address IRC = Address.parse("irc:libera/#sabir");
     static final Address XMPP = Address.parse("xmpp:comp/room@muc.example.org");
     static final Address TOR = Address.parse("torchat:main/abcdefghijklmnop");
@@ -31,6 +40,7 @@ abstract class RouterFixture {
     static final Set<Capability> NONE = EnumSet.noneOf(Capability.class);
 
     @TempDir Path dir;
+    TestDatabases.Target target;
     Database db;
     Router router;
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -56,9 +66,17 @@ abstract class RouterFixture {
                 }
             };
 
+    /** The database the test runs on; parameterized subclasses override it. */
+    Backend backend() {
+        return Backend.SQLITE;
+    }
+
     Database db() {
+        if (target == null) {
+            target = DATABASES.create(backend(), dir);
+        }
         if (db == null) {
-            db = Database.open("jdbc:sqlite:" + dir.resolve("data/sabir.db"), null, null);
+            db = target.open();
         }
         return db;
     }
@@ -79,9 +97,14 @@ abstract class RouterFixture {
         return open(1000, "drop-oldest");
     }
 
-    /** Closes the router (not the database) and opens a new one on the same database. */
+    /**
+     * A restart: closes the router and the database, then opens the database again (same file or
+     * PostgreSQL database) and a new router on it.
+     */
     Router reopen() {
         router.close();
+        db.close();
+        db = null;
         registry = new SimpleMeterRegistry();
         return open();
     }

@@ -3,11 +3,26 @@ package dev.sabir.server.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sabir.api.ChatMessage;
+import dev.sabir.server.store.Backend;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Translation of edit, reply and retraction ids between networks, also across a restart. */
+/**
+ * Translation of edit, reply and retraction ids (also across a restart), on SQLite and PostgreSQL.
+ */
+@ParameterizedClass
+@EnumSource(Backend.class)
 class RouterIdMapTest extends RouterFixture {
+    @Parameter Backend backend;
+
+    @Override
+    Backend backend() {
+        return backend;
+    }
+
     FakeSession irc;
     FakeSession xmpp;
     FakeSession tor;

@@ -7,8 +7,11 @@ import dev.sabir.api.KeyValueStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,51 +22,58 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The SQLite database: folder creation, pragmas, migrations, transactions and the kv store. */
+/**
+ * The database on SQLite and on a real PostgreSQL: migrations, restarts, transactions and the kv
+ * store; then what is particular to each (SQLite pragmas and files, PostgreSQL credentials).
+ */
 class DatabaseTest {
+    @RegisterExtension static final TestDatabases DATABASES = new TestDatabases();
+
     @TempDir Path dir;
 
-    private Database open() {
-        return Database.open("jdbc:sqlite:" + dir.resolve("deep/er/sabir.db"), null, null);
+    private TestDatabases.Target target(Backend backend) {
+        return DATABASES.create(backend, dir);
     }
 
-    private static String pragma(Database db, String name) {
+    private static List<String> tables(Database db) {
+        return db.read(
+                c -> {
+                    List<String> out = new ArrayList<>();
+                    DatabaseMetaData meta = c.getMetaData();
+                    try (ResultSet rs = meta.getTables(null, null, "%", new String[] {"TABLE"})) {
+                        while (rs.next()) {
+                            out.add(rs.getString("TABLE_NAME").toLowerCase(Locale.ROOT));
+                        }
+                    }
+                    return out;
+                });
+    }
+
+    private static long count(Database db, String sql) {
         return db.read(
                 c -> {
                     try (Statement s = c.createStatement();
-                            ResultSet rs = s.executeQuery("PRAGMA " + name)) {
+                            ResultSet rs = s.executeQuery(sql)) {
                         rs.next();
-                        return rs.getString(1);
+                        return rs.getLong(1);
                     }
                 });
     }
 
-    @Test
-    void opensWithWalForeignKeysAndBusyTimeoutAndMigrates() {
-        try (Database db = open()) {
-            assertThat(Files.exists(dir.resolve("deep/er/sabir.db"))).isTrue();
-            assertThat(db.isSqlite()).isTrue();
-            assertThat(pragma(db, "journal_mode")).isEqualToIgnoringCase("wal");
-            assertThat(pragma(db, "foreign_keys")).isEqualTo("1");
-            assertThat(Integer.parseInt(pragma(db, "busy_timeout"))).isGreaterThanOrEqualTo(1000);
-            List<String> tables =
-                    db.read(
-                            c -> {
-                                List<String> out = new ArrayList<>();
-                                try (Statement s = c.createStatement();
-                                        ResultSet rs =
-                                                s.executeQuery(
-                                                        "SELECT name FROM sqlite_master WHERE type = 'table'")) {
-                                    while (rs.next()) {
-                                        out.add(rs.getString(1));
-                                    }
-                                }
-                                return out;
-                            });
-            assertThat(tables)
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void migratesOnceAndKeepsDataAcrossARestart(Backend backend) {
+        TestDatabases.Target t = target(backend);
+        try (Database db = t.open()) {
+            assertThat(db.isSqlite()).isEqualTo(backend == Backend.SQLITE);
+            assertThat(tables(db))
                     .contains(
                             "kv",
                             "sequences",
@@ -72,36 +82,28 @@ class DatabaseTest {
                             "deliveries",
                             "message_map",
                             "flyway_schema_history");
-        }
-        // Opening again finds the schema current and keeps the data.
-        try (Database db = open()) {
+            assertThat(count(db, "SELECT next_value FROM sequences WHERE name = 'delivery'"))
+                    .isEqualTo(1);
             db.keyValueStore("s").put("k", "v");
         }
-        try (Database db = open()) {
+        // Opening again finds the schema current (no second run of V1) and keeps the data.
+        try (Database db = t.open()) {
             assertThat(db.keyValueStore("s").get("k")).contains("v");
+            assertThat(count(db, "SELECT COUNT(*) FROM sequences")).isEqualTo(1);
+            assertThat(
+                            count(
+                                    db,
+                                    "SELECT COUNT(*) FROM flyway_schema_history"
+                                            + " WHERE success = "
+                                            + (backend == Backend.SQLITE ? "1" : "TRUE")))
+                    .isGreaterThanOrEqualTo(1);
         }
     }
 
-    @Test
-    void theMigrationIsPortableSql() throws Exception {
-        String sql;
-        try (var in =
-                Database.class.getResourceAsStream("/db/migration/V1__router_and_store.sql")) {
-            assertThat(in).isNotNull();
-            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
-        }
-        assertThat(sql)
-                .doesNotContain("AUTOINCREMENT")
-                .doesNotContain("WITHOUT ROWID")
-                .doesNotContain("PRAGMA")
-                .doesNotContain("DATETIME")
-                .doesNotContain("INSERT OR ")
-                .doesNotContain("SERIAL");
-    }
-
-    @Test
-    void aFailedWriteRollsBack() {
-        try (Database db = open()) {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aFailedWriteRollsBack(Backend backend) {
+        try (Database db = target(backend).open()) {
             assertThatThrownBy(
                             () ->
                                     db.write(
@@ -122,17 +124,27 @@ class DatabaseTest {
                                             c -> {
                                                 try (Statement s = c.createStatement()) {
                                                     s.executeUpdate(
-                                                            "INSERT INTO link_members VALUES ('nope', 0, 'irc:a/b')");
+                                                            "INSERT INTO kv (scope, k, v) VALUES ('s', 'b', '2')");
+                                                    s.executeUpdate(
+                                                            "INSERT INTO link_members (link_name, member_index, address) VALUES ('nope', 0, 'irc:a/b')");
                                                 }
                                                 return null;
                                             }))
                     .isInstanceOf(StoreException.class); // foreign key enforced
+            assertThat(db.keyValueStore("s").get("b")).isEmpty();
+
+            // The pooled connections are healthy afterwards.
+            for (int i = 0; i < 12; i++) {
+                db.keyValueStore("s").put("after" + i, "ok");
+            }
+            assertThat(db.keyValueStore("s").list("after")).hasSize(12);
         }
     }
 
-    @Test
-    void keyValueStoreBasics() {
-        try (Database db = open()) {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void keyValueStoreBasics(Backend backend) {
+        try (Database db = target(backend).open()) {
             KeyValueStore a = db.keyValueStore("account:a");
             KeyValueStore b = db.keyValueStore("account:b");
             a.put("buddy/x", "1");
@@ -159,9 +171,116 @@ class DatabaseTest {
         }
     }
 
-    @Test
-    void concurrentWritersAreSerialised() throws Exception {
-        try (Database db = open()) {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void keyValueStoreKeepsAwkwardTextExactly(Backend backend) {
+        try (Database db = target(backend).open()) {
+            // the widest scope and key: 600 and 1998 bytes of UTF-8 fit one PostgreSQL index row
+            KeyValueStore kv = db.keyValueStore("國".repeat(SqlKeyValueStore.MAX_SCOPE));
+            String wideKey = "字".repeat(666);
+            kv.put(wideKey, "");
+            kv.put("a%", "percent");
+            kv.put("a_", "underscore");
+            kv.put("ab", "plain");
+            kv.put("quote'\"\\", "line\nbreak\ttab 'quoted' \\ ünïcödé 😀 \u200b");
+            kv.put("nul", "before\u0000after\u0001\u00010");
+            kv.put("k\u0000", "nul in key");
+            kv.put("k\u00010", "escape in key");
+
+            assertThat(kv.get(wideKey)).contains("");
+            assertThat(kv.list("字")).containsOnlyKeys(wideKey);
+            assertThat(kv.list("a%")).containsOnlyKeys("a%");
+            assertThat(kv.list("a_")).containsOnlyKeys("a_");
+            assertThat(kv.list("a")).containsOnlyKeys("a%", "a_", "ab");
+            assertThat(kv.get("quote'\"\\"))
+                    .contains("line\nbreak\ttab 'quoted' \\ ünïcödé 😀 \u200b");
+            assertThat(kv.get("nul")).contains("before\u0000after\u0001\u00010");
+            assertThat(kv.get("k\u0000")).contains("nul in key");
+            assertThat(kv.list("k\u0000")).containsOnlyKeys("k\u0000");
+            assertThat(kv.list("k\u0001")).containsOnlyKeys("k\u00010");
+            assertThat(kv.list("k")).containsOnlyKeys("k\u0000", "k\u00010");
+
+            // Limits are the same on every database.
+            assertThatThrownBy(() -> kv.put("k".repeat(SqlKeyValueStore.MAX_KEY + 1), "v"))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> kv.put("字".repeat(667), "v"))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> db.keyValueStore("s".repeat(SqlKeyValueStore.MAX_SCOPE + 1)))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void anUpgradeFromVersion1KeepsTheRows(Backend backend) throws Exception {
+        TestDatabases.Target t = target(backend);
+        Files.createDirectories(dir.resolve("data"));
+        Flyway v1 =
+                Flyway.configure()
+                        .dataSource(t.url(), t.user(), t.password())
+                        .locations("classpath:db/migration")
+                        .target("1")
+                        .load();
+        v1.migrate();
+        try (Connection c = v1.getConfiguration().getDataSource().getConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate(
+                    "INSERT INTO message_map (origin, dst, rev, src_key, src_id, dst_key, dst_id,"
+                            + " nick, excerpt, created_at) VALUES ('o', 'd', 'r', 'irc:a/#x', 'i1',"
+                            + " 'xmpp:b/r', 'x1', 'ian', 'hello', 7)");
+            s.executeUpdate(
+                    "INSERT INTO links (name, format, options, created_at)"
+                            + " VALUES ('l', NULL, '{}', 1)");
+            s.executeUpdate("INSERT INTO link_members VALUES ('l', 0, 'irc:a/#x')");
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+        String longId = "i".repeat(5000);
+        try (Database db = t.open()) {
+            db.write(
+                    c -> {
+                        try (Statement s = c.createStatement()) {
+                            s.executeUpdate(
+                                    "UPDATE message_map SET src_id = '"
+                                            + longId
+                                            + "', nick = '"
+                                            + "n".repeat(1000)
+                                            + "' WHERE origin = 'o'");
+                        }
+                        return null;
+                    });
+            db.read(
+                    c -> {
+                        try (Statement s = c.createStatement();
+                                ResultSet rs =
+                                        s.executeQuery(
+                                                "SELECT src_id, dst_id, nick, excerpt, created_at"
+                                                        + " FROM message_map")) {
+                            assertThat(rs.next()).isTrue();
+                            assertThat(rs.getString("src_id")).isEqualTo(longId);
+                            assertThat(rs.getString("dst_id")).isEqualTo("x1");
+                            assertThat(rs.getString("nick")).hasSize(1000);
+                            assertThat(rs.getString("excerpt")).isEqualTo("hello");
+                            assertThat(rs.getLong("created_at")).isEqualTo(7);
+                            assertThat(rs.next()).isFalse();
+                        }
+                        try (Statement s = c.createStatement();
+                                ResultSet rs =
+                                        s.executeQuery(
+                                                "SELECT link_name, member_index, address"
+                                                        + " FROM link_members")) {
+                            assertThat(rs.next()).isTrue();
+                            assertThat(rs.getString(3)).isEqualTo("irc:a/#x");
+                        }
+                        return null;
+                    });
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void concurrentWritersDoNotLoseOrCollide(Backend backend) throws Exception {
+        try (Database db = target(backend).open()) {
             KeyValueStore kv = db.keyValueStore("load");
             ExecutorService pool = Executors.newFixedThreadPool(6);
             try {
@@ -173,6 +292,8 @@ class DatabaseTest {
                                     () -> {
                                         for (int i = 0; i < 40; i++) {
                                             kv.put("t" + thread + "-" + i, "v");
+                                            // every thread upserts the same key too
+                                            kv.put("shared", "t" + thread);
                                             kv.list("t" + thread);
                                         }
                                     }));
@@ -183,7 +304,67 @@ class DatabaseTest {
             } finally {
                 pool.shutdownNow();
             }
-            assertThat(kv.list("")).hasSize(240);
+            assertThat(kv.list("t")).hasSize(240);
+            assertThat(kv.get("shared")).hasValueSatisfying(v -> assertThat(v).startsWith("t"));
+        }
+    }
+
+    // --- SQLite only
+
+    private Database openSqlite() {
+        return Database.open("jdbc:sqlite:" + dir.resolve("deep/er/sabir.db"), null, null);
+    }
+
+    private static String pragma(Database db, String name) {
+        return db.read(
+                c -> {
+                    try (Statement s = c.createStatement();
+                            ResultSet rs = s.executeQuery("PRAGMA " + name)) {
+                        rs.next();
+                        return rs.getString(1);
+                    }
+                });
+    }
+
+    @Test
+    void sqliteMakesItsFolderAndUsesWalForeignKeysAndBusyTimeout() {
+        try (Database db = openSqlite()) {
+            assertThat(Files.exists(dir.resolve("deep/er/sabir.db"))).isTrue();
+            assertThat(db.isSqlite()).isTrue();
+            assertThat(pragma(db, "journal_mode")).isEqualToIgnoringCase("wal");
+            assertThat(pragma(db, "foreign_keys")).isEqualTo("1");
+            assertThat(Integer.parseInt(pragma(db, "busy_timeout"))).isGreaterThanOrEqualTo(1000);
+        }
+    }
+
+    @Test
+    void anInMemorySqliteDatabaseWorks() {
+        try (Database db = Database.open("jdbc:sqlite::memory:", null, null)) {
+            db.keyValueStore("m").put("a", "b");
+            assertThat(db.keyValueStore("m").get("a")).contains("b");
+        }
+    }
+
+    @Test
+    void theMigrationsArePortableSql() throws Exception {
+        for (String name : List.of("V1__router_and_store.sql", "V2__unbounded_network_text.sql")) {
+            String sql;
+            try (var in = Database.class.getResourceAsStream("/db/migration/" + name)) {
+                assertThat(in).as(name).isNotNull();
+                sql =
+                        new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                                .toUpperCase(Locale.ROOT);
+            }
+            assertThat(sql)
+                    .as(name)
+                    .doesNotContain("AUTOINCREMENT")
+                    .doesNotContain("WITHOUT ROWID")
+                    .doesNotContain("PRAGMA")
+                    .doesNotContain("DATETIME")
+                    .doesNotContain("INSERT OR ")
+                    .doesNotContain("SERIAL")
+                    .doesNotContain("ALTER COLUMN")
+                    .doesNotContain("MODIFY");
         }
     }
 
@@ -193,11 +374,18 @@ class DatabaseTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    // --- PostgreSQL only
+
     @Test
-    void anInMemoryDatabaseWorks() {
-        try (Database db = Database.open("jdbc:sqlite::memory:", null, null)) {
-            db.keyValueStore("m").put("a", "b");
-            assertThat(db.keyValueStore("m").get("a")).contains("b");
-        }
+    void postgresqlRefusesAWrongPasswordWithoutLeakingIt() {
+        TestDatabases.Target t = target(Backend.POSTGRESQL);
+        String wrong = "not-" + t.password();
+        assertThatThrownBy(() -> Database.open(t.url(), t.user(), wrong))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("password authentication failed")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong));
+        assertThatThrownBy(() -> Database.open(t.url() + "_missing", t.user(), t.password()))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("does not exist");
     }
 }
