@@ -9,12 +9,11 @@ import java.util.Objects;
  * One libipc frame: {@code u8 type}, {@code u32} big-endian payload length, {@code u8 user_type},
  * then the payload (UTF-8 JSON for this protocol). The header is {@value #HEADER} bytes.
  *
- * @param type the libipc message type ({@link #TYPE_DATA} for application messages)
- * @param userType the application's message type ({@link #AUTHENTICATION}, {@link #RESPONSE},
- *     {@link #TRANSFER})
- * @param payload the payload bytes (copied)
+ * <p>Immutable: the public constructor copies the payload and {@link #payload()} returns a copy;
+ * {@link #payloadView()} reads it without copying. (A final class rather than a record, so that the
+ * decoders of this package can hand over a freshly read array without a second copy.)
  */
-public record IpcFrame(int type, int userType, byte[] payload) {
+public final class IpcFrame {
     /** Header length in bytes. */
     public static final int HEADER = 6;
 
@@ -36,12 +35,47 @@ public record IpcFrame(int type, int userType, byte[] payload) {
     /** User type of a TRANSFER message. */
     public static final int TRANSFER = 3;
 
-    /** Checks the parts and copies the payload. */
-    public IpcFrame {
+    private final int type;
+    private final int userType;
+    private final byte[] payload;
+
+    /**
+     * Checks the parts and copies the payload.
+     *
+     * @param type the libipc message type ({@link #TYPE_DATA} for application messages)
+     * @param userType the application's message type ({@link #AUTHENTICATION}, {@link #RESPONSE},
+     *     {@link #TRANSFER})
+     * @param payload the payload bytes (copied)
+     */
+    public IpcFrame(int type, int userType, byte[] payload) {
+        this(checkedCopy(type, userType, payload), type, userType);
+    }
+
+    private static byte[] checkedCopy(int type, int userType, byte[] payload) {
+        checkTypes(type, userType);
+        return Objects.requireNonNull(payload, "payload").clone();
+    }
+
+    private static void checkTypes(int type, int userType) {
         if (type < 0 || type > 255 || userType < 0 || userType > 255) {
             throw new IllegalArgumentException("type and user type are single bytes");
         }
-        payload = Objects.requireNonNull(payload, "payload").clone();
+    }
+
+    /** Takes ownership of {@code owned}. */
+    private IpcFrame(byte[] owned, int type, int userType) {
+        checkTypes(type, userType);
+        this.type = type;
+        this.userType = userType;
+        this.payload = owned;
+    }
+
+    /**
+     * A frame that takes ownership of {@code payload} without copying it: only for arrays the
+     * caller has just filled and never touches again.
+     */
+    static IpcFrame adopt(int type, int userType, byte[] payload) {
+        return new IpcFrame(Objects.requireNonNull(payload, "payload"), type, userType);
     }
 
     /** A DATA frame. */
@@ -49,10 +83,29 @@ public record IpcFrame(int type, int userType, byte[] payload) {
         return new IpcFrame(TYPE_DATA, userType, payload);
     }
 
+    /** The libipc message type. */
+    public int type() {
+        return type;
+    }
+
+    /** The application's message type. */
+    public int userType() {
+        return userType;
+    }
+
     /** The payload (a copy). */
-    @Override
     public byte[] payload() {
         return payload.clone();
+    }
+
+    /** The payload as a read-only buffer over the frame's own bytes (no copy). */
+    public ByteBuffer payloadView() {
+        return ByteBuffer.wrap(payload).asReadOnlyBuffer();
+    }
+
+    /** The payload itself, for the encoder of this package: never modify it. */
+    byte[] payloadShared() {
+        return payload;
     }
 
     /** The payload length. */
@@ -97,7 +150,7 @@ public record IpcFrame(int type, int userType, byte[] payload) {
                     IpcCodecException.Kind.BAD_LENGTH,
                     "header announces " + announced + " bytes, record holds " + (length - HEADER));
         }
-        return new IpcFrame(type, userType, Arrays.copyOfRange(record, HEADER, length));
+        return adopt(type, userType, Arrays.copyOfRange(record, HEADER, length));
     }
 
     @Override

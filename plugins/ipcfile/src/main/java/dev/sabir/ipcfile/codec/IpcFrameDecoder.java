@@ -63,7 +63,7 @@ public final class IpcFrameDecoder extends ByteToMessageDecoder {
                     }
                     byte[] payload = new byte[length];
                     in.readBytes(payload);
-                    out.add(new IpcFrame(type, userType, payload));
+                    out.add(IpcFrame.adopt(type, userType, payload));
                     state = State.HEADER;
                 }
                 case BAD -> {

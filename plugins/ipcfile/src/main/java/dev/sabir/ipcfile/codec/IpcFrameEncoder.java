@@ -10,7 +10,7 @@ import io.netty.handler.codec.MessageToByteEncoder;
 public final class IpcFrameEncoder extends MessageToByteEncoder<IpcFrame> {
     @Override
     protected void encode(ChannelHandlerContext ctx, IpcFrame frame, ByteBuf out) {
-        byte[] payload = frame.payload();
+        byte[] payload = frame.payloadShared();
         out.ensureWritable(IpcFrame.HEADER + payload.length);
         out.writeByte(frame.type());
         out.writeInt(payload.length);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.ByteBufferBackedInputStream;
 import dev.sabir.ipcfile.codec.IpcCodecException;
 import dev.sabir.ipcfile.codec.IpcCodecException.Kind;
 import dev.sabir.ipcfile.codec.IpcFrame;
@@ -120,7 +121,8 @@ public final class IpcJson {
         }
         JsonNode root;
         try {
-            root = mapper.readTree(frame.payload());
+            // read the frame's bytes in place rather than through a copy of the payload
+            root = mapper.readTree(new ByteBufferBackedInputStream(frame.payloadView()));
         } catch (IOException | RuntimeException e) {
             throw new IpcCodecException(Kind.BAD_JSON, "payload is not JSON: " + shortReason(e));
         }

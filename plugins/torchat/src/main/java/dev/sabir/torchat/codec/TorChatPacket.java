@@ -355,7 +355,7 @@ public sealed interface TorChatPacket {
 
         /** True when the md5 field matches the block. */
         public boolean md5Matches() {
-            return md5.equalsIgnoreCase(TorChatPackets.md5Hex(block));
+            return Wire.md5Matches(md5, block);
         }
 
         public String name() {
@@ -363,7 +363,17 @@ public sealed interface TorChatPacket {
         }
 
         public byte[] data() {
-            return Wire.concat(Wire.words(id, Long.toString(offset), md5, ""), block);
+            return Wire.concat(header(), block);
+        }
+
+        /** The data part before the block: {@code id offset md5 } (trailing space included). */
+        byte[] header() {
+            return Wire.words(id, Long.toString(offset), md5, "");
+        }
+
+        /** The block itself, not a copy, for the encoder: never modify or hand it out. */
+        byte[] blockShared() {
+            return block;
         }
 
         @Override

@@ -1,7 +1,6 @@
 package dev.sabir.torchat.codec;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import java.util.List;
@@ -12,13 +11,16 @@ import java.util.List;
  */
 public final class TorChatPacketDecoder extends MessageToMessageDecoder<ByteBuf> {
 
-    /** Creates the decoder. */
+    /** Reused for the byte fields of successive lines (file blocks), see {@link Scratch}. */
+    private final Scratch scratch = new Scratch();
+
+    /** Creates the decoder (one per channel: it keeps a scratch array between lines). */
     public TorChatPacketDecoder() {
         super(ByteBuf.class);
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
-        out.add(TorChatPackets.parse(ByteBufUtil.getBytes(frame)));
+        out.add(TorChatPackets.parse(frame, scratch));
     }
 }

@@ -16,6 +16,6 @@ public final class TorChatPacketEncoder extends MessageToByteEncoder<TorChatPack
 
     @Override
     protected void encode(ChannelHandlerContext ctx, TorChatPacket packet, ByteBuf out) {
-        out.writeBytes(TorChatPackets.encode(packet));
+        TorChatPackets.encode(packet, out);
     }
 }

@@ -1,10 +1,10 @@
 package dev.sabir.torchat.codec;
 
 import dev.sabir.torchat.codec.TorChatPacket.*;
-import java.io.ByteArrayOutputStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -214,20 +214,55 @@ public final class TorChatPackets {
 
     /** The full wire line of a packet, LF included. */
     public static byte[] encode(TorChatPacket packet) {
-        byte[] name = packet.name().getBytes(StandardCharsets.US_ASCII);
-        byte[] data = packet.data();
-        if (data == null || data.length == 0) {
-            byte[] out = Arrays.copyOf(name, name.length + 1);
-            out[name.length] = '\n';
-            return out;
+        String name = packet.name();
+        byte[] head = head(packet);
+        byte[] block = block(packet);
+        byte[] out = new byte[lineLength(name, head, block)];
+        writeLine(Unpooled.wrappedBuffer(out).clear(), name, head, block);
+        return out;
+    }
+
+    /**
+     * Writes the full wire line of a packet, LF included, into {@code out}, escaping straight into
+     * the buffer (a file block is not copied on the way).
+     */
+    public static void encode(TorChatPacket packet, ByteBuf out) {
+        String name = packet.name();
+        byte[] head = head(packet);
+        byte[] block = block(packet);
+        out.ensureWritable(lineLength(name, head, block));
+        writeLine(out, name, head, block);
+    }
+
+    /** The data part, or for file data the part before the block. */
+    private static byte[] head(TorChatPacket packet) {
+        return packet instanceof Filedata f ? f.header() : packet.data();
+    }
+
+    /** The block of a file data packet (not a copy: only read it), else null. */
+    private static byte[] block(TorChatPacket packet) {
+        return packet instanceof Filedata f ? f.blockShared() : null;
+    }
+
+    private static int lineLength(String name, byte[] head, byte[] block) {
+        int data =
+                (head == null ? 0 : TorChatEscaping.escapedLength(head))
+                        + (block == null ? 0 : TorChatEscaping.escapedLength(block));
+        return name.length() + (data == 0 ? 0 : 1 + data) + 1;
+    }
+
+    private static void writeLine(ByteBuf out, String name, byte[] head, byte[] block) {
+        out.writeCharSequence(name, StandardCharsets.US_ASCII);
+        if ((head != null && head.length > 0) || (block != null && block.length > 0)) {
+            out.writeByte(' ');
+            if (head != null) {
+                TorChatEscaping.escape(head, out);
+            }
+            if (block != null) {
+                TorChatEscaping.escape(block, out);
+            }
         }
-        byte[] escaped = TorChatEscaping.escape(data);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(name.length + escaped.length + 2);
-        out.write(name, 0, name.length);
-        out.write(' ');
-        out.write(escaped, 0, escaped.length);
-        out.write('\n');
-        return out.toByteArray();
+        out.writeByte('\n');
     }
 
     // ---- parsing ------------------------------------------------------------------------------
@@ -239,18 +274,44 @@ public final class TorChatPackets {
      * @throws TorChatCodecException when the name or the arguments are malformed
      */
     public static TorChatPacket parse(byte[] line) {
-        int sp = indexOf(line, 0, (byte) ' ');
-        int nameEnd = sp < 0 ? line.length : sp;
-        String name =
-                new String(line, 0, Math.min(nameEnd, MAX_NAME + 1), StandardCharsets.ISO_8859_1);
-        if (nameEnd > MAX_NAME || !isValidName(name)) {
+        return parse(Unpooled.wrappedBuffer(line), null);
+    }
+
+    /**
+     * Parses one line (the readable bytes of {@code line}, without its LF) like {@link
+     * #parse(byte[])}, reading the buffer in place: the indices are left alone.
+     *
+     * @throws TorChatCodecException when the name or the arguments are malformed
+     */
+    public static TorChatPacket parse(ByteBuf line) {
+        return parse(line, null);
+    }
+
+    /**
+     * The parser behind both public forms. Fields are unescaped straight from the buffer (spaces
+     * are never part of an escape, so splitting first and unescaping each field gives the same
+     * bytes as unescaping the whole data part first); byte fields go through {@code scratch} when
+     * one is given.
+     */
+    static TorChatPacket parse(ByteBuf line, Scratch scratch) {
+        int start = line.readerIndex();
+        int end = line.writerIndex();
+        int sp = line.indexOf(start, end, (byte) ' ');
+        int nameEnd = sp < 0 ? end : sp;
+        if (nameEnd == start || nameEnd - start > MAX_NAME) {
             throw new TorChatCodecException("", "malformed packet name");
         }
-        byte[] escaped = sp < 0 ? new byte[0] : Arrays.copyOfRange(line, sp + 1, line.length);
-        Args args = new Args(name, TorChatEscaping.unescape(escaped));
+        for (int i = start; i < nameEnd; i++) {
+            byte c = line.getByte(i);
+            if (!(c >= 'a' && c <= 'z') && c != '_') {
+                throw new TorChatCodecException("", "malformed packet name");
+            }
+        }
+        String name = line.toString(start, nameEnd - start, StandardCharsets.US_ASCII);
+        Args args = new Args(name, line, sp < 0 ? end : sp + 1, end, scratch);
         Function<Args, TorChatPacket> parser = PARSERS.get(name);
         try {
-            return parser == null ? new Unknown(name, args.data) : parser.apply(args);
+            return parser == null ? new Unknown(name, args.rest()) : parser.apply(args);
         } catch (IllegalArgumentException e) {
             throw new TorChatCodecException(name, name + ": " + e.getMessage());
         }
@@ -312,37 +373,36 @@ public final class TorChatPackets {
                             a -> a.none(new TypingState(TypingState.Kind.THINKING))),
                     Map.entry("typing_stop", a -> a.none(new TypingState(TypingState.Kind.STOP))));
 
-    private static int indexOf(byte[] b, int from, byte what) {
-        for (int i = from; i < b.length; i++) {
-            if (b[i] == what) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** A cursor over the unescaped data part. */
+    /**
+     * A cursor over the escaped data part {@code [pos, end)} of a line. Fields are unescaped as
+     * they are taken.
+     */
     private static final class Args {
         final String name;
-        final byte[] data;
+        final ByteBuf buf;
+        final int end;
+        final Scratch scratch;
         int pos;
 
-        Args(String name, byte[] data) {
+        Args(String name, ByteBuf buf, int pos, int end, Scratch scratch) {
             this.name = name;
-            this.data = data;
+            this.buf = buf;
+            this.pos = pos;
+            this.end = end;
+            this.scratch = scratch;
         }
 
         String token() {
-            if (pos >= data.length) {
+            if (pos >= end) {
                 throw new TorChatCodecException(name, name + ": missing argument");
             }
-            int sp = indexOf(data, pos, (byte) ' ');
-            int end = sp < 0 ? data.length : sp;
-            if (end == pos) {
+            int sp = buf.indexOf(pos, end, (byte) ' ');
+            int tokenEnd = sp < 0 ? end : sp;
+            if (tokenEnd == pos) {
                 throw new TorChatCodecException(name, name + ": empty argument");
             }
-            String t = new String(data, pos, end - pos, StandardCharsets.UTF_8);
-            pos = sp < 0 ? data.length : sp + 1;
+            String t = text(pos, tokenEnd);
+            pos = sp < 0 ? end : sp + 1;
             return t;
         }
 
@@ -355,7 +415,7 @@ public final class TorChatPackets {
 
         String optionalToken() {
             end0();
-            return pos >= data.length ? "" : lastToken();
+            return pos >= end ? "" : lastToken();
         }
 
         long number() {
@@ -389,21 +449,40 @@ public final class TorChatPackets {
             List<String> out = new ArrayList<>();
             while (true) {
                 end0();
-                if (pos >= data.length) {
+                if (pos >= end) {
                     return out;
                 }
                 out.add(token());
             }
         }
 
+        /**
+         * The rest, unescaped, in an array of exactly its length. It may be the scratch array: only
+         * hand it to a record constructor (they copy byte fields).
+         */
         byte[] rest() {
-            byte[] r = Arrays.copyOfRange(data, Math.min(pos, data.length), data.length);
-            pos = data.length;
+            int n = TorChatEscaping.unescapedLength(buf, pos, end);
+            byte[] r = scratch == null ? new byte[n] : scratch.exactly(n);
+            TorChatEscaping.unescape(buf, pos, end, r, 0);
+            pos = end;
             return r;
         }
 
         String restText() {
-            return new String(rest(), StandardCharsets.UTF_8);
+            String t = text(pos, end);
+            pos = end;
+            return t;
+        }
+
+        /** {@code [from, to)} unescaped and decoded as UTF-8, without an intermediate copy. */
+        private String text(int from, int to) {
+            int n = TorChatEscaping.unescapedLength(buf, from, to);
+            if (n == to - from && buf.hasArray()) {
+                return new String(buf.array(), buf.arrayOffset() + from, n, StandardCharsets.UTF_8);
+            }
+            byte[] b = scratch == null ? new byte[n] : scratch.atLeast(n);
+            TorChatEscaping.unescape(buf, from, to, b, 0);
+            return new String(b, 0, n, StandardCharsets.UTF_8);
         }
 
         <T> T none(T packet) {
@@ -412,14 +491,14 @@ public final class TorChatPackets {
         }
 
         private void end0() {
-            while (pos < data.length && data[pos] == ' ') {
+            while (pos < end && buf.getByte(pos) == ' ') {
                 pos++;
             }
         }
 
         private void end() {
             end0();
-            if (pos < data.length) {
+            if (pos < end) {
                 throw new TorChatCodecException(name, name + ": unexpected extra arguments");
             }
         }

@@ -74,8 +74,43 @@ final class Wire {
     }
 
     static String md5(byte[] data) {
+        return HexFormat.of().formatHex(md5Digest(data));
+    }
+
+    /**
+     * True when {@code hex} is the MD5 of the data in hex, either case: the same answer as {@code
+     * hex.equalsIgnoreCase(md5(data))}, without building the hex string.
+     */
+    static boolean md5Matches(String hex, byte[] data) {
+        if (hex.length() != 32) {
+            return false;
+        }
+        byte[] digest = md5Digest(data);
+        for (int i = 0; i < digest.length; i++) {
+            int hi = hexDigit(hex.charAt(2 * i));
+            int lo = hexDigit(hex.charAt(2 * i + 1));
+            if (hi < 0 || lo < 0 || (hi << 4 | lo) != (digest[i] & 0xff)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The value of an ASCII hex digit of either case, or -1. */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        } else if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        } else if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    private static byte[] md5Digest(byte[] data) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
+            return MessageDigest.getInstance("MD5").digest(data);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
