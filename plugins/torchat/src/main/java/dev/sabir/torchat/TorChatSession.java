@@ -400,19 +400,57 @@ public final class TorChatSession implements Session {
                                                                 false));
                                     }
                                 });
+        bind(sb, want, f, BIND_ATTEMPTS);
+        return f;
+    }
+
+    /** Attempts at binding the listener, {@link #BIND_RETRY_MS} apart. */
+    private static final int BIND_ATTEMPTS = 20;
+
+    private static final long BIND_RETRY_MS = 100;
+
+    /**
+     * Binds the listener. A port that is still in use is tried again for a while: the listener of
+     * the account's previous session (a restart) is only released once its event loop has processed
+     * the close, a moment after the close completed.
+     */
+    private void bind(
+            ServerBootstrap sb,
+            InetSocketAddress want,
+            CompletableFuture<InetSocketAddress> f,
+            int attemptsLeft) {
         sb.bind(want)
                 .addListener(
                         (ChannelFuture cf) -> {
                             if (cf.isSuccess()) {
+                                if (closed) {
+                                    cf.channel().close();
+                                    f.completeExceptionally(
+                                            new IllegalStateException("session closed"));
+                                    return;
+                                }
                                 listener = cf.channel();
                                 channels.add(listener);
                                 boundAddress = (InetSocketAddress) listener.localAddress();
                                 f.complete(boundAddress);
+                            } else if (cf.cause() instanceof java.net.BindException
+                                    && attemptsLeft > 1
+                                    && want.getPort() != 0
+                                    && !closed) {
+                                loop.schedule(
+                                        () -> {
+                                            if (closed) {
+                                                f.completeExceptionally(cf.cause());
+                                            } else {
+                                                bind(sb, want, f, attemptsLeft - 1);
+                                            }
+                                        },
+                                        BIND_RETRY_MS,
+                                        TimeUnit.MILLISECONDS);
                             } else {
                                 f.completeExceptionally(cf.cause());
                             }
                         });
-        return f;
     }
 
     private CompletableFuture<String> startHiddenService(InetSocketAddress bound) {

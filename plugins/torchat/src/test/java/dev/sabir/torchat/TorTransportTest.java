@@ -87,6 +87,33 @@ class TorTransportTest {
     }
 
     @Test
+    void aListenPortStillHeldForAMomentIsTriedAgain() throws Exception {
+        Node n = new Node("ports", dir, loops);
+        ServerSocket squatter = new ServerSocket();
+        squatter.setReuseAddress(true);
+        squatter.bind(new java.net.InetSocketAddress("127.0.0.1", n.port));
+        try {
+            // the port is released 300 ms later, as a restarted account's old listener would be
+            Thread release =
+                    new Thread(
+                            () -> {
+                                try {
+                                    Thread.sleep(300);
+                                    squatter.close();
+                                } catch (Exception e) {
+                                    // the test fails on the missing listener below
+                                }
+                            });
+            release.start();
+            n.start();
+            assertThat(n.session.boundAddress().getPort()).isEqualTo(n.port);
+        } finally {
+            squatter.close();
+            n.close();
+        }
+    }
+
+    @Test
     void torControlAddsTheOnionAndKeepsItsKey() throws Exception {
         List<String> commands = new CopyOnWriteArrayList<>();
         try (ServerSocket control = new ServerSocket(0)) {

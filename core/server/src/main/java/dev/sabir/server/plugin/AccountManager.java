@@ -506,6 +506,45 @@ public final class AccountManager implements AutoCloseable {
         }
     }
 
+    /** First wait before a failed connect is tried again; it doubles up to the maximum. */
+    static final long CONNECT_RETRY_MIN_MS = 500;
+
+    static final long CONNECT_RETRY_MAX_MS = 5 * 60_000;
+
+    /**
+     * A session whose connect failed (a port still taken, a server not up yet) is closed and opened
+     * again after a backoff, until it comes online or the account is stopped.
+     */
+    private void retryLater(Running r, String reason) {
+        Account a = r.account;
+        int failures = a.connectFailures.getAndIncrement();
+        long delay = Math.min(CONNECT_RETRY_MAX_MS, CONNECT_RETRY_MIN_MS << Math.min(failures, 20));
+        a.set(
+                "offline",
+                reason
+                        + " (retrying in "
+                        + (delay >= 1000 ? delay / 1000 + " s" : delay + " ms")
+                        + ")");
+        log.warn("account {}: {}; retrying in {} ms", a.name, reason, delay);
+        try {
+            scheduler.schedule(
+                    () -> {
+                        synchronized (lock) {
+                            if (closed || a.running != r) {
+                                return;
+                            }
+                            log.info("account {}: trying to connect again", a.name);
+                            stop(a, "waiting", "");
+                            start(a);
+                        }
+                    },
+                    delay,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
     /** Stops the account's session (if any) and sets the state. Holds the lock. */
     private void stop(Account a, String state, String reason) {
         Running r = a.running;
@@ -848,6 +887,10 @@ public final class AccountManager implements AutoCloseable {
         volatile String state = "waiting";
         volatile String reason = "";
 
+        /** Failed connects since the account was last online (for the retry backoff). */
+        final java.util.concurrent.atomic.AtomicInteger connectFailures =
+                new java.util.concurrent.atomic.AtomicInteger();
+
         /** Guarded by the manager's lock. */
         Running running;
 
@@ -1000,11 +1043,12 @@ public final class AccountManager implements AutoCloseable {
                                         && err.getCause() != null
                                 ? err.getCause()
                                 : err;
-                account.set("offline", "connect failed: " + cause.getMessage());
+                retryLater(this, "connect failed: " + cause.getMessage());
             }
         }
 
         private void goOnline(String state, String reason) {
+            account.connectFailures.set(0);
             account.set(state, reason);
             GuardedSession g = guarded;
             if (attached || g == null) {

@@ -263,6 +263,40 @@ class AccountManagerTest {
     }
 
     @Test
+    void aFailedConnectIsTriedAgainWithBackoffUntilOnline() {
+        AccountManager m =
+                manager(
+                        config(
+                                List.of(
+                                        account(
+                                                "flaky",
+                                                "scr",
+                                                Map.of("mode", "fail-connects", "failures", 2))),
+                                Map.of()));
+        ScriptedConnector c = new ScriptedConnector("scr");
+        long t0 = System.nanoTime();
+        m.connectorAdded("test", c);
+        await().atMost(Duration.ofSeconds(2)).until(() -> stateOf(m, "flaky").equals("offline"));
+        assertThat(m.status("flaky"))
+                .hasValueSatisfying(
+                        s ->
+                                assertThat(s.reason())
+                                        .contains("Address already in use")
+                                        .containsPattern("retrying in (500 ms|1 s)"));
+        // 0.5 s, then 1 s later the third session connects
+        await().atMost(Duration.ofSeconds(5)).until(() -> stateOf(m, "flaky").equals("online"));
+        long took = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(took).isGreaterThanOrEqualTo(AccountManager.CONNECT_RETRY_MIN_MS * 3);
+        assertThat(c.connectAttempts.get()).isEqualTo(3);
+        assertThat(c.sessions).hasSize(3);
+        assertThat(c.sessions.subList(0, 2)).allMatch(s -> s.closed);
+        // and it stays put once online
+        await().during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> c.sessions.size() == 3);
+    }
+
+    @Test
     void misbehavingSessionsDoNotHurtOthers() {
         AccountManager m =
                 manager(

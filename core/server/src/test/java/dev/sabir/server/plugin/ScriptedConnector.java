@@ -31,6 +31,9 @@ final class ScriptedConnector implements Connector {
     final List<RegistrationField> fields;
     final List<ScriptedSession> sessions = new CopyOnWriteArrayList<>();
 
+    /** Connects that fail before one succeeds, for mode {@code fail-connects} (its setting). */
+    final AtomicInteger connectAttempts = new AtomicInteger();
+
     ScriptedConnector(String protocol, RegistrationField... fields) {
         this.protocol = protocol;
         this.fields = List.of(fields);
@@ -64,7 +67,7 @@ final class ScriptedConnector implements Connector {
         if (mode.equals("throw-open")) {
             throw new IllegalStateException("open exploded");
         }
-        ScriptedSession s = new ScriptedSession(account, host, sink, mode);
+        ScriptedSession s = new ScriptedSession(this, account, host, sink, mode);
         sessions.add(s);
         return s;
     }
@@ -80,6 +83,7 @@ final class ScriptedConnector implements Connector {
     }
 
     static final class ScriptedSession implements Session {
+        final ScriptedConnector connector;
         final AccountConfig account;
         final HostContext host;
         final EventSink sink;
@@ -88,7 +92,13 @@ final class ScriptedConnector implements Connector {
         final List<Address> joined = new CopyOnWriteArrayList<>();
         volatile boolean closed;
 
-        ScriptedSession(AccountConfig account, HostContext host, EventSink sink, String mode) {
+        ScriptedSession(
+                ScriptedConnector connector,
+                AccountConfig account,
+                HostContext host,
+                EventSink sink,
+                String mode) {
+            this.connector = connector;
             this.account = account;
             this.host = host;
             this.sink = sink;
@@ -107,6 +117,22 @@ final class ScriptedConnector implements Connector {
         public CompletionStage<Void> connect() {
             switch (mode) {
                 case "throw-connect" -> throw new IllegalStateException("connect exploded");
+                case "fail-connects" -> {
+                    int attempt = connector.connectAttempts.incrementAndGet();
+                    int failures;
+                    try {
+                        failures = account.integer("failures", 2, 0, 100);
+                    } catch (InvalidConfigException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    if (attempt <= failures) {
+                        emit(SessionState.State.CONNECTING, "");
+                        return CompletableFuture.failedFuture(
+                                new java.net.BindException("Address already in use"));
+                    }
+                    emit(SessionState.State.ONLINE, "");
+                    return CompletableFuture.completedFuture(null);
+                }
                 case "manual" -> {
                     emit(SessionState.State.CONNECTING, "");
                     return new CompletableFuture<>();
