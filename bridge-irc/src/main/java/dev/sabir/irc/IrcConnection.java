@@ -204,7 +204,17 @@ final class IrcConnection {
      * whole when the queue has no room for all of them.
      */
     CompletableFuture<Void> send(List<IrcMessage> lines) {
-        lastActivity = System.nanoTime();
+        return send(lines, true);
+    }
+
+    /**
+     * Queues lines like {@link #send(List)}; {@code activity} false leaves the idle clock alone
+     * (for queries and status lines that should not keep an idle puppet connected).
+     */
+    CompletableFuture<Void> send(List<IrcMessage> lines, boolean activity) {
+        if (activity) {
+            lastActivity = System.nanoTime();
+        }
         CompletableFuture<Void> last = new CompletableFuture<>();
         loop.execute(
                 () -> {

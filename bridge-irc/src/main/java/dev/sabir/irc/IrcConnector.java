@@ -43,6 +43,22 @@ public final class IrcConnector implements Connector {
                 Capability.TOPICS);
     }
 
+    /**
+     * The default capabilities, plus {@link Capability#PRESENCE} for a puppet-mode account with
+     * {@code presence} on: its puppets show remote users' away status. A relay-mode account only
+     * reports presence (its channel members' away changes) and takes none: one relay bot cannot be
+     * away for many people, and a line per status change would be noise.
+     */
+    @Override
+    public Set<Capability> capabilities(AccountConfig account) throws InvalidConfigException {
+        IrcSettings s = IrcSettings.from(account);
+        Set<Capability> caps = EnumSet.copyOf(capabilities());
+        if (s.puppetMode() && s.presence()) {
+            caps.add(Capability.PRESENCE);
+        }
+        return caps;
+    }
+
     @Override
     public Session open(AccountConfig account, HostContext host, EventSink sink)
             throws InvalidConfigException {

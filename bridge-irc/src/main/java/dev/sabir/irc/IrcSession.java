@@ -11,6 +11,7 @@ import dev.sabir.api.EventSink;
 import dev.sabir.api.FileOffer;
 import dev.sabir.api.FileSpool;
 import dev.sabir.api.HostContext;
+import dev.sabir.api.PresenceUpdate;
 import dev.sabir.api.RoomUpdate;
 import dev.sabir.api.Sender;
 import dev.sabir.api.Session;
@@ -45,6 +46,9 @@ final class IrcSession implements Session {
     private static final Logger LOG = LoggerFactory.getLogger(IrcSession.class);
     private static final String ACTION_OVERHEAD = "\u0001ACTION \u0001";
 
+    /** Longest AWAY text sent, in UTF-8 bytes: leaves room for RPL_AWAY's prefix in 512 bytes. */
+    static final int MAX_AWAY_BYTES = 200;
+
     private final AccountConfig account;
     private final IrcSettings settings;
     private final HostContext host;
@@ -64,9 +68,13 @@ final class IrcSession implements Session {
     private volatile boolean closed;
     private volatile boolean started;
     private ScheduledFuture<?> sweeper;
+    private ScheduledFuture<?> awayPoller;
 
-    /** A remote user's own IRC connection. */
-    private record Puppet(String key, IrcConnection conn) {}
+    /** Away state of the relay connection's channel members; main connection's loop only. */
+    private final IrcAwayTracker away;
+
+    /** A remote user's own IRC connection and its away status. */
+    private record Puppet(String key, IrcConnection conn, PuppetAway away) {}
 
     IrcSession(
             AccountConfig account,
@@ -96,6 +104,7 @@ final class IrcSession implements Session {
                         ssl,
                         host.metrics(),
                         new MainListener());
+        this.away = new IrcAwayTracker(new AwayOutput());
         for (String ch : settings.channels()) {
             main.join(ch);
         }
@@ -126,6 +135,16 @@ final class IrcSession implements Session {
                         host.scheduler()
                                 .scheduleAtFixedRate(
                                         this::sweepPuppets, period, period, TimeUnit.MILLISECONDS);
+            }
+            if (settings.presence()) {
+                long poll = settings.presencePoll().toMillis();
+                awayPoller =
+                        host.scheduler()
+                                .scheduleAtFixedRate(
+                                        () -> main.loop().execute(this::pollAway),
+                                        poll,
+                                        poll,
+                                        TimeUnit.MILLISECONDS);
             }
         }
         return connected;
@@ -173,6 +192,9 @@ final class IrcSession implements Session {
                     host.metrics().increment("irc_puppet_fallbacks", 1);
                 }
                 return relay(d, target, cm.text(), cm.kind(), cm.sender());
+            }
+            if (ev instanceof PresenceUpdate pu) {
+                return presence(d, pu);
             }
             if (ev instanceof FileOffer fo) {
                 String text =
@@ -265,6 +287,169 @@ final class IrcSession implements Session {
         return conn.send(lines).thenApply(v -> null);
     }
 
+    /**
+     * Carries a remote user's presence to their puppet as {@code AWAY}: only in puppet mode, only
+     * to a puppet that already exists (presence alone does not bring a puppet onto the server), and
+     * never for OFFLINE (the idle timeout takes puppets away). In relay mode presence is dropped: a
+     * line per status change would drown the channel.
+     */
+    private CompletionStage<String> presence(Delivery d, PresenceUpdate pu) {
+        if (!settings.presence()
+                || !settings.puppetMode()
+                || pu.who().self()
+                || pu.status() == PresenceUpdate.Status.OFFLINE) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Address src = d.source();
+        Puppet p = puppets.get(src.protocol() + ":" + src.account() + "/" + pu.who().id());
+        if (p == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        p.away().want(awayText(pu));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** The AWAY text for a status: empty for available, else the status text or its name. */
+    static String awayText(PresenceUpdate pu) {
+        if (pu.status() == PresenceUpdate.Status.AVAILABLE) {
+            return "";
+        }
+        String text = IrcAwayTracker.clean(pu.statusText());
+        if (text.isEmpty()) {
+            text =
+                    switch (pu.status()) {
+                        case XA -> "extended away";
+                        case DND -> "do not disturb";
+                        default -> "away";
+                    };
+        }
+        return IrcText.splitBytes(text, MAX_AWAY_BYTES).get(0);
+    }
+
+    /**
+     * The away status of one puppet: the wanted text ("" for here) is sent when it differs from
+     * what the server has, at most one AWAY line per {@code away_interval}; changes in between are
+     * merged and the last one is sent when the interval ends.
+     */
+    private final class PuppetAway {
+        private IrcConnection conn;
+        private String wanted = "";
+        private String sent = "";
+        private long lastSent;
+        private boolean everSent;
+        private boolean lost;
+        private boolean done;
+        private ScheduledFuture<?> timer;
+
+        synchronized void want(String text) {
+            if (done) {
+                return;
+            }
+            wanted = text;
+            if (timer == null) {
+                flush();
+            }
+        }
+
+        private synchronized void fire() {
+            timer = null;
+            flush();
+        }
+
+        private void flush() {
+            if (done || wanted.equals(sent)) {
+                return;
+            }
+            long now = System.nanoTime();
+            long gap = settings.awayInterval().toNanos() - (now - lastSent);
+            if (everSent && gap > 0) {
+                timer = host.scheduler().schedule(this::fire, gap, TimeUnit.NANOSECONDS);
+                return;
+            }
+            sent = wanted;
+            lastSent = now;
+            everSent = true;
+            host.metrics().increment("irc_away_sent", 1);
+            conn.send(List.of(sent.isEmpty() ? IrcMessages.back() : IrcMessages.away(sent)), false);
+        }
+
+        /** The connection state changed: after a reconnect the server forgot the away status. */
+        synchronized void state(SessionState.State state) {
+            if (state == SessionState.State.OFFLINE) {
+                lost = everSent;
+            } else if (state == SessionState.State.ONLINE && lost) {
+                lost = false;
+                sent = "";
+                if (timer == null) {
+                    flush();
+                }
+            }
+        }
+
+        synchronized void close() {
+            done = true;
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+            }
+        }
+    }
+
+    /** Sends WHO to every joined channel when the server does not push AWAY changes. */
+    private void pollAway() {
+        IrcClientHandler h = main.handler();
+        if (closed || h == null || !main.online() || h.hasCap("away-notify")) {
+            return;
+        }
+        away.startRound();
+        for (String ch : members.keySet()) {
+            if (main.inChannel(ch)) {
+                main.send(List.of(IrcMessages.who(ch)), false);
+            }
+        }
+    }
+
+    /** Connects the away tracker to the channels and the relay connection. */
+    private final class AwayOutput implements IrcAwayTracker.Output {
+        @Override
+        public boolean tracked(String nick) {
+            String f = IrcText.fold(nick);
+            if (f.equals(IrcText.fold(main.nick())) || isPuppetNick(nick)) {
+                return false;
+            }
+            for (Map<String, String> mem : members.values()) {
+                if (mem.containsKey(f)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public void changed(String nick, boolean isAway, String text) {
+            String f = IrcText.fold(nick);
+            for (Map.Entry<String, Map<String, String>> e : members.entrySet()) {
+                String spelled = e.getValue().get(f);
+                if (spelled != null) {
+                    sink.accept(presenceEvent(e.getKey(), spelled, isAway, text));
+                }
+            }
+        }
+
+        @Override
+        public void query(IrcMessage m) {
+            main.send(List.of(m), false);
+        }
+    }
+
+    private PresenceUpdate presenceEvent(String channel, String nick, boolean isAway, String text) {
+        return new PresenceUpdate(
+                account.address().withId(channel),
+                new Sender(nick, nick, false),
+                isAway ? PresenceUpdate.Status.AWAY : PresenceUpdate.Status.AVAILABLE,
+                text);
+    }
+
     /** Puts the full text into the host's spool as a .txt file; its link, or null on failure. */
     private String spoolAsText(Delivery d, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -309,6 +494,7 @@ final class IrcSession implements Session {
                                 .replace("{network}", src.account())
                                 .replace("{protocol}", src.protocol());
                 String nick = IrcText.sanitiseNick(wanted, main.nickLength());
+                PuppetAway pa = new PuppetAway();
                 IrcConnection conn =
                         new IrcConnection(
                                 account.name() + "/" + nick,
@@ -320,8 +506,17 @@ final class IrcSession implements Session {
                                 serverBucket,
                                 ssl,
                                 host.metrics(),
-                                new IrcConnection.Listener() {});
-                p = new Puppet(key, conn);
+                                new IrcConnection.Listener() {
+                                    @Override
+                                    public void state(
+                                            IrcConnection c,
+                                            SessionState.State state,
+                                            String reason) {
+                                        pa.state(state);
+                                    }
+                                });
+                pa.conn = conn;
+                p = new Puppet(key, conn, pa);
                 puppets.put(key, p);
                 LOG.info("{}: starting puppet {} for {}", account.name(), nick, key);
                 host.metrics().increment("irc_puppets_started", 1);
@@ -346,6 +541,7 @@ final class IrcSession implements Session {
                                             "{}: puppet {} idle, disconnecting",
                                             account.name(),
                                             p.conn().nick());
+                                    p.away().close();
                                     p.conn().close("idle");
                                     return true;
                                 }
@@ -387,9 +583,13 @@ final class IrcSession implements Session {
         if (sweeper != null) {
             sweeper.cancel(false);
         }
+        if (awayPoller != null) {
+            awayPoller.cancel(false);
+        }
         List<CompletableFuture<Void>> done = new ArrayList<>();
         synchronized (puppets) {
             for (Puppet p : puppets.values()) {
+                p.away().close();
                 done.add(p.conn().close("bridge closing"));
             }
             puppets.clear();
@@ -426,6 +626,7 @@ final class IrcSession implements Session {
             }
             if (state == SessionState.State.OFFLINE) {
                 members.clear();
+                away.clear();
             }
             report(state, reason);
         }
@@ -435,16 +636,26 @@ final class IrcSession implements Session {
             if (closed) {
                 return;
             }
+            if (settings.presence()) {
+                away.handle(m);
+            }
             switch (m.command()) {
                 case "PRIVMSG", "NOTICE" -> chat(h, m);
                 case "JOIN" -> {
                     String ch = m.param(0);
-                    member(ch).put(IrcText.fold(m.sourceNick()), m.sourceNick());
-                    sink.accept(RoomUpdate.joined(room(ch), sender(h, m.sourceNick())));
+                    String nick = m.sourceNick();
+                    member(ch).put(IrcText.fold(nick), nick);
+                    Sender who = sender(h, nick);
+                    sink.accept(RoomUpdate.joined(room(ch), who));
+                    if (settings.presence() && !who.self() && away.isAway(nick)) {
+                        // already away in another shared channel: tell this one too
+                        sink.accept(presenceEvent(ch, nick, true, away.awayText(nick)));
+                    }
                 }
                 case "PART" -> {
                     String ch = m.param(0);
                     member(ch).remove(IrcText.fold(m.sourceNick()));
+                    forgetIfGone(m.sourceNick());
                     sink.accept(
                             RoomUpdate.left(
                                     room(ch),
@@ -454,6 +665,7 @@ final class IrcSession implements Session {
                 case "KICK" -> {
                     String ch = m.param(0);
                     member(ch).remove(IrcText.fold(m.param(1)));
+                    forgetIfGone(m.param(1));
                     sink.accept(
                             new RoomUpdate(
                                     room(ch),
@@ -464,6 +676,7 @@ final class IrcSession implements Session {
                 }
                 case "QUIT" -> {
                     String who = IrcText.fold(m.sourceNick());
+                    away.forget(m.sourceNick());
                     for (Map.Entry<String, Map<String, String>> e : members.entrySet()) {
                         String nick = e.getValue().remove(who);
                         if (nick != null) {
@@ -480,6 +693,7 @@ final class IrcSession implements Session {
                             mem.put(IrcText.fold(m.param(0)), m.param(0));
                         }
                     }
+                    away.rename(m.sourceNick(), m.param(0));
                 }
                 case "TOPIC" ->
                         sink.accept(
@@ -510,6 +724,11 @@ final class IrcSession implements Session {
                             list.add(sender(h, nick));
                         }
                         sink.accept(RoomUpdate.members(room(ch), list));
+                        if (settings.presence() && c.inChannel(ch)) {
+                            // who is away already: the WHO reply's G flags
+                            away.startRound();
+                            c.send(List.of(IrcMessages.who(ch)), false);
+                        }
                     }
                 }
                 default -> {}
@@ -561,6 +780,16 @@ final class IrcSession implements Session {
             sink.accept(
                     new ChatMessage(
                             room(conv), sender(h, nick), id, text, kind, null, null, null, ts));
+        }
+
+        private void forgetIfGone(String nick) {
+            String f = IrcText.fold(nick);
+            for (Map<String, String> mem : members.values()) {
+                if (mem.containsKey(f)) {
+                    return;
+                }
+            }
+            away.forget(nick);
         }
 
         private Sender sender(IrcClientHandler h, String nick) {

@@ -35,6 +35,11 @@ import java.util.Locale;
  * @param pingInterval silence after which the client sends a PING (and twice that closes)
  * @param reconnectMin first reconnect delay
  * @param reconnectMax longest reconnect delay
+ * @param presence true bridges away status (AWAY) both ways ({@code presence}, default true)
+ * @param presencePoll how often channels are polled with WHO for away flags when the server lacks
+ *     {@code away-notify} ({@code presence_poll}, default 3 minutes)
+ * @param awayInterval shortest time between two AWAY lines of one puppet ({@code away_interval},
+ *     default 5 seconds); changes in between are merged, the last one winning
  */
 record IrcSettings(
         InetSocketAddress server,
@@ -59,7 +64,10 @@ record IrcSettings(
         boolean zeroWidthNick,
         Duration pingInterval,
         Duration reconnectMin,
-        Duration reconnectMax) {
+        Duration reconnectMax,
+        boolean presence,
+        Duration presencePoll,
+        Duration awayInterval) {
 
     /**
      * SASL login.
@@ -181,6 +189,14 @@ record IrcSettings(
         if (rmax.compareTo(rmin) < 0) {
             throw new InvalidConfigException("reconnect_max", "shorter than reconnect_min");
         }
+        boolean presence = c.bool("presence", true);
+        Duration presencePoll =
+                duration(c, "presence_poll", "presence_poll", Duration.ofMinutes(3));
+        if (presencePoll.toMillis() < 200) {
+            throw new InvalidConfigException("presence_poll", "must be at least 200ms");
+        }
+        Duration awayInterval =
+                duration(c, "away_interval", "away_interval", Duration.ofSeconds(5));
         return new IrcSettings(
                 server,
                 tls,
@@ -204,7 +220,10 @@ record IrcSettings(
                 zwsp,
                 ping,
                 rmin,
-                rmax);
+                rmax,
+                presence,
+                presencePoll,
+                awayInterval);
     }
 
     private static String sub(AccountConfig s, String full, String key)

@@ -65,6 +65,44 @@ class IrcSettingsTest {
         assertThat(s.flood().perSecond()).isEqualTo(0.5);
         assertThat(s.maxLines()).isEqualTo(3);
         assertThat(s.zeroWidthNick()).isFalse();
+        // presence keys left out: on, polled every 3 minutes, one AWAY per 5 seconds
+        assertThat(s.presence()).isTrue();
+        assertThat(s.presencePoll()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(s.awayInterval()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void readsPresenceKeys() throws Exception {
+        IrcSettings s =
+                IrcSettings.from(
+                        cfg(
+                                Map.of(
+                                        "server",
+                                        "h:1",
+                                        "nick",
+                                        "x",
+                                        "presence",
+                                        false,
+                                        "presence_poll",
+                                        "30s",
+                                        "away_interval",
+                                        "2s")));
+        assertThat(s.presence()).isFalse();
+        assertThat(s.presencePoll()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.awayInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThatThrownBy(
+                        () ->
+                                IrcSettings.from(
+                                        cfg(
+                                                Map.of(
+                                                        "server",
+                                                        "h:1",
+                                                        "nick",
+                                                        "x",
+                                                        "presence_poll",
+                                                        "100ms"))))
+                .extracting(e -> ((InvalidConfigException) e).key())
+                .isEqualTo("presence_poll");
     }
 
     @Test

@@ -91,6 +91,29 @@ public final class IrcMessages {
         return IrcMessage.of("NAMES", channel);
     }
 
+    /** {@code AWAY :text}: marks the client away with a message. */
+    public static IrcMessage away(String text) {
+        if (text == null || text.isEmpty()) {
+            throw new IllegalArgumentException("an away message needs text; use back()");
+        }
+        return IrcMessage.of("AWAY", text);
+    }
+
+    /** {@code AWAY} without text: the client is back. */
+    public static IrcMessage back() {
+        return IrcMessage.of("AWAY");
+    }
+
+    /** {@code WHO mask}: lists the members of a channel with their here/gone flags. */
+    public static IrcMessage who(String mask) {
+        return IrcMessage.of("WHO", mask);
+    }
+
+    /** {@code WHOIS nick}: asks about one user (its reply carries RPL_AWAY when away). */
+    public static IrcMessage whois(String nick) {
+        return IrcMessage.of("WHOIS", nick);
+    }
+
     /** Splits a base64 SASL payload into AUTHENTICATE messages of at most 400 bytes each. */
     public static List<IrcMessage> authenticateChunks(String base64) {
         List<IrcMessage> out = new ArrayList<>();
