@@ -52,16 +52,13 @@ public final class XmppConnector implements Connector {
     }
 
     /**
-     * Component accounts carry files (uploaded to the server's XEP-0363 service, or handed to a
-     * direct transfer); client accounts get them as links from the router.
+     * Both modes carry files: a component uploads them to the server's XEP-0363 service (or hands
+     * them to a direct transfer), a client account uploads them with its own connection; either
+     * falls back to the host's spool link.
      */
     @Override
     public Set<Capability> capabilities(AccountConfig account) throws InvalidConfigException {
-        Set<Capability> caps = EnumSet.copyOf(capabilities());
-        if (!"component".equals(account.string("mode", "component"))) {
-            caps.remove(Capability.FILES);
-        }
-        return caps;
+        return EnumSet.copyOf(capabilities());
     }
 
     @Override

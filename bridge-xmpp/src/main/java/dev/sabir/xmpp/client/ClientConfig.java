@@ -2,6 +2,7 @@ package dev.sabir.xmpp.client;
 
 import dev.sabir.api.AccountConfig;
 import dev.sabir.api.InvalidConfigException;
+import dev.sabir.xmpp.files.FileSettings;
 import java.net.InetSocketAddress;
 import java.util.Locale;
 import org.jxmpp.jid.EntityBareJid;
@@ -17,6 +18,9 @@ import org.jxmpp.stringprep.XmppStringprepException;
  * @param nick the nick in rooms ({@code nick}, default: the JID's local part)
  * @param tls {@code required} (default), {@code ifpossible} or {@code disabled} ({@code tls})
  * @param timeoutMillis reply timeout ({@code timeout_ms}, default 10000)
+ * @param files file transfer keys ({@code upload_service}, {@code download_hosts}, {@code
+ *     max_download_bytes}, {@code http_timeout_seconds}, {@code transfer_timeout_seconds}, {@code
+ *     download_concurrency}); the upload service is looked for on the JID's domain
  */
 public record ClientConfig(
         EntityBareJid jid,
@@ -24,7 +28,8 @@ public record ClientConfig(
         InetSocketAddress server,
         String nick,
         String tls,
-        int timeoutMillis) {
+        int timeoutMillis,
+        FileSettings files) {
 
     /** Reads and checks the account's keys. */
     public static ClientConfig from(AccountConfig a) throws InvalidConfigException {
@@ -49,7 +54,8 @@ public record ClientConfig(
                 server,
                 a.string("nick", jid.getLocalpart().toString()),
                 tls,
-                a.integer("timeout_ms", 10_000, 100, 120_000));
+                a.integer("timeout_ms", 10_000, 100, 120_000),
+                FileSettings.from(a, jid.getDomain().toString()));
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.sabir.api.Delivery;
 import dev.sabir.api.DeliveryException;
 import dev.sabir.api.EventSink;
 import dev.sabir.api.FileOffer;
+import dev.sabir.api.FileSpool;
 import dev.sabir.api.HostContext;
 import dev.sabir.api.RoomUpdate;
 import dev.sabir.api.Sender;
@@ -15,18 +16,27 @@ import dev.sabir.api.SessionState;
 import dev.sabir.xmpp.element.OobElement;
 import dev.sabir.xmpp.element.ReplyElement;
 import dev.sabir.xmpp.element.RetractElement;
+import dev.sabir.xmpp.files.HttpTransfers;
+import dev.sabir.xmpp.files.IncomingFiles;
+import dev.sabir.xmpp.files.UploadClient;
 import dev.sabir.xmpp.muc.MucService;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import org.jivesoftware.smack.ConnectionConfiguration;
 import org.jivesoftware.smack.ConnectionListener;
 import org.jivesoftware.smack.ReconnectionManager;
+import org.jivesoftware.smack.SmackFuture;
 import org.jivesoftware.smack.XMPPConnection;
+import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.MessageBuilder;
 import org.jivesoftware.smack.packet.Presence;
@@ -52,6 +62,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Smack's calls block, so connecting and joining run on the host's scheduler, never on an event
  * loop.
+ *
+ * <p>Files: an offer delivered into a room is uploaded to the account's server's XEP-0363 service
+ * (slot requested over the account's own connection, bytes PUT by {@link HttpTransfers}) and sent
+ * with its URL as the body and an XEP-0066 OOB element; without a service, or when the upload
+ * fails, the host's spool link goes out instead. A room message from another occupant carrying an
+ * OOB URL, or whose body is a single http(s) link, to an allowed host is downloaded into the spool
+ * and reported as a {@link FileOffer} (the text is reported as well).
  */
 public final class ClientSession implements Session {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
@@ -63,7 +80,16 @@ public final class ClientSession implements Session {
     private final Address self;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<EntityBareJid, MultiUserChat> rooms = new ConcurrentHashMap<>();
+    private final HttpTransfers http;
+    private final UploadClient uploads;
+    private final IncomingFiles incoming;
+    private final Set<SmackFuture<IQ, Exception>> pendingIqs = ConcurrentHashMap.newKeySet();
+    private final Set<CompletableFuture<String>> pendingFiles = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean noServiceLogged = new AtomicBoolean();
     private volatile XMPPTCPConnection connection;
+
+    /** A body that is nothing but one http(s) link. */
+    private static final Pattern LONE_LINK = Pattern.compile("https?://\\S+");
 
     /**
      * @param account the account
@@ -78,6 +104,21 @@ public final class ClientSession implements Session {
         this.host = host;
         this.sink = sink;
         this.self = account.address();
+        this.http =
+                new HttpTransfers(
+                        config.files().httpTimeout(),
+                        config.files().transferTimeout(),
+                        host.scheduler(),
+                        "sabir-xmpp-" + account.name() + "-http");
+        this.uploads =
+                UploadClient.forClient(
+                        "xmpp client " + config.jid(),
+                        config.files(),
+                        this::request,
+                        http,
+                        host.clock());
+        this.incoming =
+                new IncomingFiles(account.name(), config.files(), http, host.spool(), uploads);
     }
 
     @Override
@@ -119,6 +160,12 @@ public final class ClientSession implements Session {
                                 public void authenticated(XMPPConnection conn, boolean resumed) {
                                     sink.accept(
                                             new SessionState(self, SessionState.State.ONLINE, ""));
+                                    if (!resumed && !config.files().uploadsOff()) {
+                                        // (re)discover the upload service: its host is trusted
+                                        // for downloads, and the first file need not wait
+                                        uploads.reset();
+                                        uploads.service();
+                                    }
                                 }
 
                                 @Override
@@ -194,9 +241,30 @@ public final class ClientSession implements Session {
             return; // our own message reflected by the room
         }
         String id = m.getStanzaId() != null ? m.getStanzaId() : "sabir-" + UUID.randomUUID();
+        Sender sender = occupant(full);
         sink.accept(
-                MucService.toChatMessage(
-                        conversation, occupant(full), id, m.getBody(), m, host.clock()));
+                MucService.toChatMessage(conversation, sender, id, m.getBody(), m, host.clock()));
+        if (carriesFile(m)) {
+            incoming.scan(
+                    m,
+                    conversation,
+                    sender,
+                    id,
+                    fo -> {
+                        if (!closed.get()) {
+                            sink.accept(fo);
+                        }
+                    });
+        }
+    }
+
+    /** An OOB link, or a body that is just one link: worth looking at for a file. */
+    private static boolean carriesFile(Message m) {
+        OobElement oob = m.getExtension(OobElement.class);
+        if (oob != null && !oob.url().isBlank()) {
+            return true;
+        }
+        return LONE_LINK.matcher(m.getBody().strip()).matches();
     }
 
     private void onParticipant(Address conversation, MultiUserChat muc, Presence p) {
@@ -253,9 +321,7 @@ public final class ClientSession implements Session {
                 mb.addExtension(new ReplyElement(null, cm.replyTo()));
             }
         } else if (d.event() instanceof FileOffer fo && fo.spoolId() != null) {
-            String link = host.spool().link(fo.spoolId()).toString();
-            text = text.isEmpty() ? link : text + " " + link;
-            mb.addExtension(new OobElement(link, fo.name()));
+            return deliverFile(muc, fo, text);
         } else if (text.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -270,11 +336,131 @@ public final class ClientSession implements Session {
         }
     }
 
+    /**
+     * Uploads a spooled file (or falls back to the spool link) and sends it to the room: the
+     * delivery's text first when there is one, then the link alone as the body with an OOB element
+     * (so clients show the file inline).
+     */
+    private CompletableFuture<String> deliverFile(MultiUserChat muc, FileOffer fo, String text) {
+        Optional<FileSpool.SpooledFile> file = host.spool().find(fo.spoolId());
+        if (file.isEmpty()) {
+            return CompletableFuture.failedFuture(
+                    DeliveryException.permanent("file " + fo.spoolId() + " is not in the spool"));
+        }
+        CompletableFuture<String> result =
+                uploads.upload(file.get())
+                        .handle((url, err) -> linkFor(fo, file.get(), url, err))
+                        .thenApply(link -> sendFile(muc, fo, text, link));
+        pendingFiles.add(result);
+        result.whenComplete((id, err) -> pendingFiles.remove(result));
+        if (closed.get()) {
+            result.completeExceptionally(DeliveryException.offline("session closed"));
+        }
+        return result;
+    }
+
+    private String linkFor(FileOffer fo, FileSpool.SpooledFile file, Object url, Throwable err) {
+        if (err == null) {
+            LOG.info(
+                    "xmpp client {}: uploaded {} ({} bytes) for {}",
+                    config.jid(),
+                    file.name(),
+                    file.size(),
+                    fo.offerId());
+            return url.toString();
+        }
+        if (closed.get()) {
+            throw DeliveryException.offline("session closed");
+        }
+        Throwable cause =
+                err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        boolean noService = "no upload service".equals(cause.getMessage());
+        if (!noService || noServiceLogged.compareAndSet(false, true)) {
+            LOG.info(
+                    "xmpp client {}: {} goes out as a spool link: {}",
+                    config.jid(),
+                    file.name(),
+                    cause.getMessage());
+        }
+        return host.spool().link(fo.spoolId()).toString();
+    }
+
+    private String sendFile(MultiUserChat muc, FileOffer fo, String text, String link) {
+        if (closed.get()) {
+            throw DeliveryException.offline("session closed");
+        }
+        if (!muc.isJoined()) {
+            throw DeliveryException.offline("not in room " + muc.getRoom());
+        }
+        String id = "sabir-" + UUID.randomUUID();
+        try {
+            if (!text.isBlank() && !text.contains(link)) {
+                Message intro = muc.buildMessage().setBody(text).build();
+                intro.setStanzaId(id + "-text");
+                muc.sendMessage(intro);
+            }
+            Message m =
+                    muc.buildMessage()
+                            .setBody(link)
+                            .addExtension(new OobElement(link, fo.name()))
+                            .build();
+            m.setStanzaId(id);
+            muc.sendMessage(m);
+            return id;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw DeliveryException.offline("interrupted");
+        } catch (Exception e) {
+            throw DeliveryException.offline("send failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Sends an IQ over the account's connection without blocking; completes with the result, fails
+     * on an error reply or after the reply timeout.
+     */
+    private CompletableFuture<IQ> request(IQ iq) {
+        XMPPTCPConnection c = connection;
+        if (closed.get() || c == null || !c.isAuthenticated()) {
+            return CompletableFuture.failedFuture(DeliveryException.offline("not connected"));
+        }
+        iq.setStanzaId("sabir-iq-" + UUID.randomUUID());
+        CompletableFuture<IQ> answer = new CompletableFuture<>();
+        SmackFuture<IQ, Exception> f = c.sendIqRequestAsync(iq, config.timeoutMillis());
+        pendingIqs.add(f);
+        f.onCompletion(
+                done -> {
+                    pendingIqs.remove(done);
+                    try {
+                        answer.complete(done.getOrThrow());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        answer.completeExceptionally(e);
+                    } catch (Exception e) {
+                        answer.completeExceptionally(e);
+                    }
+                });
+        if (closed.get()) {
+            f.cancel(false);
+            answer.completeExceptionally(DeliveryException.offline("session closed"));
+        }
+        return answer;
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        for (SmackFuture<IQ, Exception> f : pendingIqs) {
+            f.cancel(false);
+        }
+        pendingIqs.clear();
+        http.close();
+        for (CompletableFuture<String> f : pendingFiles) {
+            f.completeExceptionally(DeliveryException.offline("session closed"));
+        }
+        pendingFiles.clear();
         XMPPTCPConnection c = connection;
         if (c != null) {
             ReconnectionManager.getInstanceFor(c).disableAutomaticReconnection();

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * File transfer keys of a component account.
+ * File transfer keys of an account (component or client mode).
  *
  * @param serverDomain the XMPP server's domain, where the upload service is looked for by disco
  * @param uploadService the XEP-0363 service's JID ({@code upload_service}); null to discover it,

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts spooled files on the XMPP server's XEP-0363 upload service: finds the service by disco (or
- * takes the configured one), asks it for a slot as the component, and PUTs the bytes. Thread-safe.
+ * takes the configured one), asks it for a slot (as the component, or as a client account whose
+ * connection addresses its stanzas itself), and PUTs the bytes. Thread-safe.
  */
 public final class UploadClient {
     private static final Logger LOG = LoggerFactory.getLogger(UploadClient.class);
@@ -53,6 +54,7 @@ public final class UploadClient {
     public record Service(DomainBareJid jid, long maxFileSize) {}
 
     private final DomainBareJid self;
+    private final String who;
     private final FileSettings settings;
     private final IqRequester iq;
     private final HttpTransfers http;
@@ -74,7 +76,32 @@ public final class UploadClient {
             IqRequester iq,
             HttpTransfers http,
             Clock clock) {
+        this(self, "component " + self, settings, iq, http, clock);
+    }
+
+    /**
+     * For a client account: its IQs carry no {@code from} (the server stamps the account's JID).
+     *
+     * @param who the account for log lines
+     * @param settings file settings
+     * @param iq how IQs are sent (over the account's own connection)
+     * @param http the HTTP side
+     * @param clock the host's clock
+     */
+    public static UploadClient forClient(
+            String who, FileSettings settings, IqRequester iq, HttpTransfers http, Clock clock) {
+        return new UploadClient(null, who, settings, iq, http, clock);
+    }
+
+    private UploadClient(
+            DomainBareJid self,
+            String who,
+            FileSettings settings,
+            IqRequester iq,
+            HttpTransfers http,
+            Clock clock) {
         this.self = self;
+        this.who = who;
         this.settings = settings;
         this.iq = iq;
         this.http = http;
@@ -156,22 +183,22 @@ public final class UploadClient {
                         (found, err) -> {
                             if (err != null) {
                                 LOG.info(
-                                        "component {}: upload service discovery failed: {}",
-                                        self,
+                                        "{}: upload service discovery failed: {}",
+                                        who,
                                         err.toString());
                                 // not remembered: the next file tries again
                                 throw new java.util.concurrent.CompletionException(err);
                             }
                             if (found.isEmpty()) {
                                 LOG.info(
-                                        "component {}: no XEP-0363 upload service on {}; files go"
+                                        "{}: no XEP-0363 upload service on {}; files go"
                                                 + " out as spool links",
-                                        self,
+                                        who,
                                         server);
                             } else {
                                 LOG.info(
-                                        "component {}: upload service {} (max {} bytes)",
-                                        self,
+                                        "{}: upload service {} (max {} bytes)",
+                                        who,
                                         found.get().jid(),
                                         found.get().maxFileSize());
                             }
