@@ -24,11 +24,7 @@ import dev.sabir.xmpp.element.OobElement;
 import dev.sabir.xmpp.files.IncomingFiles;
 import dev.sabir.xmpp.support.LocalHost;
 import dev.sabir.xmpp.support.Sink;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -219,15 +215,7 @@ class ClientFilesTest {
         OobElement oob = m.getExtension(OobElement.class);
         assertThat(oob).isNotNull();
         assertThat(oob.url()).isEqualTo(m.getBody());
-        HttpResponse<byte[]> r =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(URI.create(m.getBody()))
-                                        .timeout(WAIT)
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).isEqualTo(data);
+        assertThat(XmppFixture.fetch(m.getBody())).isEqualTo(data);
         // the room reflects the link: the session reports neither a message nor a file for it
         assertThat(sink.events())
                 .noneMatch(e -> e instanceof FileOffer f && f.name().equals("report.bin"));

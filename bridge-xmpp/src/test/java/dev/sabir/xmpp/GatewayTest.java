@@ -316,7 +316,8 @@ class GatewayTest {
         assertThat(oob).isNotNull();
         assertThat(oob.url()).isEqualTo(m.getBody());
         assertThat(oob.desc()).isEqualTo("notes.txt");
-        assertThat(fetch(m.getBody())).isEqualTo("hello file".getBytes(StandardCharsets.UTF_8));
+        assertThat(XmppFixture.fetch(m.getBody()))
+                .isEqualTo("hello file".getBytes(StandardCharsets.UTF_8));
 
         // and the same link sent back by the XMPP user is fetched and offered to the network
         EntityBareJid puppet = m.getFrom().asEntityBareJidIfPossible();
@@ -337,18 +338,6 @@ class GatewayTest {
                                 host.spool().find(in.spoolId()).orElseThrow().path()))
                 .isEqualTo("hello file".getBytes(StandardCharsets.UTF_8));
         assertThat(in.sha256()).isEqualTo(f.sha256());
-    }
-
-    private static byte[] fetch(String url) throws Exception {
-        java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient();
-        java.net.http.HttpResponse<byte[]> r =
-                c.send(
-                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
-                                .timeout(WAIT)
-                                .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return r.body();
     }
 
     @Test

@@ -72,4 +72,17 @@ final class XmppFixture {
         c.connect().login();
         return c;
     }
+
+    /** Downloads a link (checking for 200) and returns its bytes. */
+    static byte[] fetch(String url) throws Exception {
+        java.net.http.HttpResponse<byte[]> r =
+                java.net.http.HttpClient.newHttpClient()
+                        .send(
+                                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                        .timeout(java.time.Duration.ofSeconds(15))
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        org.assertj.core.api.Assertions.assertThat(r.statusCode()).as("GET " + url).isEqualTo(200);
+        return r.body();
+    }
 }

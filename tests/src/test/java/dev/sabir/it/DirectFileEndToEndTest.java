@@ -174,11 +174,8 @@ class DirectFileEndToEndTest {
         int admin = SabirProcess.freePort();
         Files.writeString(
                 dir.resolve("sabir.yml"),
-                """
-                admin: { listen: "127.0.0.1:%d" }
-                storage: { url: "jdbc:sqlite:%s" }
-                plugins: { dir: "%s", watch: false }
-                spool: { dir: "%s" }
+                SabirProcess.baseConfig(dir, admin, false)
+                        + """
                 accounts:
                   jabber:
                     plugin: xmpp
@@ -195,16 +192,12 @@ class DirectFileEndToEndTest {
                     listen: "127.0.0.1:0"
                     timeout_seconds: 10
                 """
-                        .formatted(
-                                admin,
-                                dir.resolve("data/sabir.db"),
-                                dir.resolve("plugins"),
-                                dir.resolve("spool"),
-                                prosody.componentAddress(),
-                                GATEWAY,
-                                Prosody.DOMAIN,
-                                prosody.componentAddress(),
-                                FT));
+                                .formatted(
+                                        prosody.componentAddress(),
+                                        GATEWAY,
+                                        Prosody.DOMAIN,
+                                        prosody.componentAddress(),
+                                        FT));
         Files.createDirectories(dir.resolve("plugins"));
         sabir = new SabirProcess(dir.resolve("sabir.yml"), dir.resolve("sabir.log"), admin).start();
         await().atMost(WAIT).until(() -> "online".equals(sabir.accountState("p2p")));

@@ -88,11 +88,8 @@ class GatewayEndToEndTest {
         int admin = SabirProcess.freePort();
         Files.writeString(
                 dir.resolve("sabir.yml"),
-                """
-                admin: { listen: "127.0.0.1:%d" }
-                storage: { url: "jdbc:sqlite:%s" }
-                plugins: { dir: "%s", watch: false }
-                spool: { dir: "%s" }
+                SabirProcess.baseConfig(dir, admin, false)
+                        + """
                 accounts:
                   jabber:
                     plugin: xmpp
@@ -102,14 +99,7 @@ class GatewayEndToEndTest {
                     secret: gw-secret
                     allow: [ %s ]
                 """
-                        .formatted(
-                                admin,
-                                dir.resolve("data/sabir.db"),
-                                dir.resolve("plugins"),
-                                dir.resolve("spool"),
-                                prosody.componentAddress(),
-                                COMPONENT,
-                                Prosody.DOMAIN));
+                                .formatted(prosody.componentAddress(), COMPONENT, Prosody.DOMAIN));
         Files.createDirectories(dir.resolve("plugins"));
         sabir = new SabirProcess(dir.resolve("sabir.yml"), dir.resolve("sabir.log"), admin).start();
         xena = login();

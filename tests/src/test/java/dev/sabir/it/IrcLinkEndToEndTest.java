@@ -42,11 +42,8 @@ class IrcLinkEndToEndTest {
         // queue
         Files.writeString(
                 dir.resolve("sabir.yml"),
-                """
-                admin: { listen: "127.0.0.1:%d" }
-                storage: { url: "jdbc:sqlite:%s" }
-                plugins: { dir: "%s", watch: false }
-                spool: { dir: "%s" }
+                SabirProcess.baseConfig(dir, admin, false)
+                        + """
                 accounts:
                   ircnet:
                     plugin: irc
@@ -62,13 +59,7 @@ class IrcLinkEndToEndTest {
                     members: [ "irc:ircnet/#sabir", "loopback:lo/sabir" ]
                     format: "[{nick}/{account}] {text}"
                 """
-                        .formatted(
-                                admin,
-                                dir.resolve("data/sabir.db"),
-                                dir.resolve("plugins"),
-                                dir.resolve("spool"),
-                                ngircd.hostPort(),
-                                loPort));
+                                .formatted(ngircd.hostPort(), loPort));
         Files.createDirectories(dir.resolve("plugins"));
         alice = IrcUser.connect(ngircd.port(), "alice");
         alice.join("#sabir");

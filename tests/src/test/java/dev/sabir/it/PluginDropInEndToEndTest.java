@@ -118,20 +118,12 @@ class PluginDropInEndToEndTest {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         Files.writeString(
                 dir.resolve("sabir.yml"),
-                """
-                admin: { listen: "127.0.0.1:%d" }
-                storage: { url: "jdbc:sqlite:%s" }
-                plugins: { dir: "%s", watch: true }
-                spool: { dir: "%s" }
+                SabirProcess.baseConfig(dir, admin, true)
+                        + """
                 accounts:
                   lo: { plugin: loopback, listen: "127.0.0.1:%d" }
                 """
-                        .formatted(
-                                admin,
-                                dir.resolve("data/sabir.db"),
-                                plugins,
-                                dir.resolve("spool"),
-                                loPort));
+                                .formatted(loPort));
         sabir =
                 new SabirProcess(dir.resolve("sabir.yml"), dir.resolve("sabir.log"), admin)
                         .classPathFilter(e -> !isLoopback(e));

@@ -29,11 +29,8 @@ class RoutingEndToEndTest {
         admin = SabirProcess.freePort();
         Files.writeString(
                 dir.resolve("sabir.yml"),
-                """
-                admin: { listen: "127.0.0.1:%d" }
-                storage: { url: "jdbc:sqlite:%s" }
-                plugins: { dir: "%s", watch: false }
-                spool: { dir: "%s" }
+                SabirProcess.baseConfig(dir, admin, false)
+                        + """
                 accounts:
                   neta: { plugin: loopback, listen: "127.0.0.1:%d" }
                   netb: { plugin: loopback, listen: "127.0.0.1:%d" }
@@ -42,13 +39,7 @@ class RoutingEndToEndTest {
                     members: [ "loopback:neta/lobby", "loopback:netb/lobby" ]
                     format: "[{nick}/{account}] {text}"
                 """
-                        .formatted(
-                                admin,
-                                dir.resolve("data/sabir.db"),
-                                dir.resolve("plugins"),
-                                dir.resolve("spool"),
-                                portA,
-                                portB));
+                                .formatted(portA, portB));
         Files.createDirectories(dir.resolve("plugins"));
         sabir = new SabirProcess(dir.resolve("sabir.yml"), dir.resolve("sabir.log"), admin);
     }

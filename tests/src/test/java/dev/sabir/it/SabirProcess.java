@@ -57,6 +57,25 @@ final class SabirProcess implements AutoCloseable {
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
+    /**
+     * The part of a test config every scenario shares: the admin listener, and the database, plugin
+     * folder and spool under {@code dir}.
+     */
+    static String baseConfig(Path dir, int adminPort, boolean watchPlugins) {
+        return """
+                admin: { listen: "127.0.0.1:%d" }
+                storage: { url: "jdbc:sqlite:%s" }
+                plugins: { dir: "%s", watch: %b }
+                spool: { dir: "%s" }
+                """
+                .formatted(
+                        adminPort,
+                        dir.resolve("data/sabir.db"),
+                        dir.resolve("plugins"),
+                        watchPlugins,
+                        dir.resolve("spool"));
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

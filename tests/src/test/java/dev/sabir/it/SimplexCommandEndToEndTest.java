@@ -32,11 +32,8 @@ class SimplexCommandEndToEndTest {
         int sb = SabirProcess.freePort();
         Files.writeString(
                 dir.resolve("sabir.yml"),
-                """
-                admin: { listen: "127.0.0.1:%d" }
-                storage: { url: "jdbc:sqlite:%s" }
-                plugins: { dir: "%s", watch: false }
-                spool: { dir: "%s" }
+                SabirProcess.baseConfig(dir, admin, false)
+                        + """
                 accounts:
                   lo: { plugin: loopback, listen: "127.0.0.1:%d" }
                   sa: { plugin: simplex, listen: "127.0.0.1:%d", name: Ann, groups: [team] }
@@ -45,14 +42,7 @@ class SimplexCommandEndToEndTest {
                   front: { members: [ "loopback:lo/front", "simplex:sa/group:team" ] }
                   back: { members: [ "loopback:lo/back", "simplex:sb/group:team" ] }
                 """
-                        .formatted(
-                                admin,
-                                dir.resolve("data/sabir.db"),
-                                dir.resolve("plugins"),
-                                dir.resolve("spool"),
-                                lo,
-                                sa,
-                                sb));
+                                .formatted(lo, sa, sb));
         Files.createDirectories(dir.resolve("plugins"));
         sabir = new SabirProcess(dir.resolve("sabir.yml"), dir.resolve("sabir.log"), admin).start();
 

@@ -41,11 +41,8 @@ class SoulseekLinkEndToEndTest {
         // no format: the default template <{nick}@{network}> {text}
         Files.writeString(
                 dir.resolve("sabir.yml"),
-                """
-                admin: { listen: "127.0.0.1:%d" }
-                storage: { url: "jdbc:sqlite:%s" }
-                plugins: { dir: "%s", watch: false }
-                spool: { dir: "%s" }
+                SabirProcess.baseConfig(dir, admin, false)
+                        + """
                 accounts:
                   slsk:
                     plugin: soulseek
@@ -64,14 +61,7 @@ class SoulseekLinkEndToEndTest {
                   lobby:
                     members: [ "soulseek:slsk/room:lobby", "irc:ircnet/#lobby", "loopback:lo/lobby" ]
                 """
-                        .formatted(
-                                admin,
-                                dir.resolve("data/sabir.db"),
-                                dir.resolve("plugins"),
-                                dir.resolve("spool"),
-                                slskPort,
-                                ngircd.hostPort(),
-                                loPort));
+                                .formatted(slskPort, ngircd.hostPort(), loPort));
         Files.createDirectories(dir.resolve("plugins"));
         alice = IrcUser.connect(ngircd.port(), "alice");
         alice.join("#lobby");

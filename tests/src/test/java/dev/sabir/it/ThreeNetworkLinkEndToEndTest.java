@@ -54,11 +54,8 @@ class ThreeNetworkLinkEndToEndTest {
         int admin = SabirProcess.freePort();
         Files.writeString(
                 dir.resolve("sabir.yml"),
-                """
-                admin: { listen: "127.0.0.1:%d" }
-                storage: { url: "jdbc:sqlite:%s" }
-                plugins: { dir: "%s", watch: false }
-                spool: { dir: "%s" }
+                SabirProcess.baseConfig(dir, admin, false)
+                        + """
                 accounts:
                   ircnet:
                     plugin: irc
@@ -85,20 +82,16 @@ class ThreeNetworkLinkEndToEndTest {
                     members: [ "irc:ircnet/#bridge", "xmpp:jabber/bridge", "torchat:tc/%s" ]
                     format: "[{nick}/{account}] {text}"
                 """
-                        .formatted(
-                                admin,
-                                dir.resolve("data/sabir.db"),
-                                dir.resolve("plugins"),
-                                dir.resolve("spool"),
-                                ngircd.hostPort(),
-                                prosody.componentAddress(),
-                                COMPONENT,
-                                SABIR_ID,
-                                tcPort,
-                                tom.id,
-                                tom.port(),
-                                tom.id,
-                                tom.id));
+                                .formatted(
+                                        ngircd.hostPort(),
+                                        prosody.componentAddress(),
+                                        COMPONENT,
+                                        SABIR_ID,
+                                        tcPort,
+                                        tom.id,
+                                        tom.port(),
+                                        tom.id,
+                                        tom.id));
         Files.createDirectories(dir.resolve("plugins"));
         alice = IrcUser.connect(ngircd.port(), "alice");
         alice.join("#bridge");

@@ -35,11 +35,8 @@ class TorChatLinkEndToEndTest {
         int admin = SabirProcess.freePort();
         Files.writeString(
                 dir.resolve("sabir.yml"),
-                """
-                admin: { listen: "127.0.0.1:%d" }
-                storage: { url: "jdbc:sqlite:%s" }
-                plugins: { dir: "%s", watch: false }
-                spool: { dir: "%s" }
+                SabirProcess.baseConfig(dir, admin, false)
+                        + """
                 accounts:
                   tc:
                     plugin: torchat
@@ -57,18 +54,14 @@ class TorChatLinkEndToEndTest {
                     members: [ "torchat:tc/%s", "loopback:lo/lobby" ]
                     format: "[{nick}/{account}] {text}"
                 """
-                        .formatted(
-                                admin,
-                                dir.resolve("data/sabir.db"),
-                                dir.resolve("plugins"),
-                                dir.resolve("spool"),
-                                SABIR_ID,
-                                tcPort,
-                                tom.id,
-                                tom.port(),
-                                tom.id,
-                                loPort,
-                                tom.id));
+                                .formatted(
+                                        SABIR_ID,
+                                        tcPort,
+                                        tom.id,
+                                        tom.port(),
+                                        tom.id,
+                                        loPort,
+                                        tom.id));
         Files.createDirectories(dir.resolve("plugins"));
         sabir = new SabirProcess(dir.resolve("sabir.yml"), dir.resolve("sabir.log"), admin).start();
         long ms = tom.connect(tcPort, SABIR_ID, "tom");

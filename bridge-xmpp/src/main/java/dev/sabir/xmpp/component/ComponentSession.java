@@ -361,20 +361,7 @@ public final class ComponentSession implements Session {
 
     /** Runs a task on the session's loop. */
     private <T> CompletableFuture<T> onLoop(java.util.concurrent.Callable<T> task) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        try {
-            loop.execute(
-                    () -> {
-                        try {
-                            f.complete(task.call());
-                        } catch (Throwable t) {
-                            f.completeExceptionally(t);
-                        }
-                    });
-        } catch (RejectedExecutionException e) {
-            f.completeExceptionally(DeliveryException.offline("event loop stopped"));
-        }
-        return f;
+        return dev.sabir.xmpp.OnLoop.call(loop, task);
     }
 
     private void failPending() {

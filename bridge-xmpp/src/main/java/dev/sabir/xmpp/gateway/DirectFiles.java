@@ -386,24 +386,14 @@ public final class DirectFiles {
     }
 
     private <T> CompletableFuture<T> onLoop(Callable<T> task) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        try {
-            loop.execute(
-                    () -> {
-                        if (closed) {
-                            f.completeExceptionally(DeliveryException.offline("session closed"));
-                            return;
-                        }
-                        try {
-                            f.complete(task.call());
-                        } catch (Throwable t) {
-                            f.completeExceptionally(t);
-                        }
-                    });
-        } catch (RejectedExecutionException e) {
-            f.completeExceptionally(DeliveryException.offline("event loop stopped"));
-        }
-        return f;
+        return dev.sabir.xmpp.OnLoop.call(
+                loop,
+                () -> {
+                    if (closed) {
+                        throw DeliveryException.offline("session closed");
+                    }
+                    return task.call();
+                });
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -615,16 +615,7 @@ public final class GatewayService {
      */
     public String deliver(Delivery d, String fileLink) {
         Address dest = d.destination();
-        Gateway.PersonalAccount pa =
-                host.gateway()
-                        .personal(dest.account())
-                        .filter(p -> p.gatewayAccount().equals(accountName))
-                        .orElseThrow(
-                                () ->
-                                        DeliveryException.permanent(
-                                                "no personal account "
-                                                        + dest.account()
-                                                        + " on this gateway"));
+        Gateway.PersonalAccount pa = personalAccount(dest);
         EntityBareJid owner;
         EntityBareJid puppet;
         String local = PuppetJids.localpart(dest.id(), dest.account());
@@ -755,6 +746,19 @@ public final class GatewayService {
         }
     }
 
+    /** The personal account a delivery is for; permanent failure when it is not on this gateway. */
+    private Gateway.PersonalAccount personalAccount(Address dest) {
+        return host.gateway()
+                .personal(dest.account())
+                .filter(p -> p.gatewayAccount().equals(accountName))
+                .orElseThrow(
+                        () ->
+                                DeliveryException.permanent(
+                                        "no personal account "
+                                                + dest.account()
+                                                + " on this gateway"));
+    }
+
     /**
      * The direct target of a delivery to a personal account: present only for a 1:1 contact whose
      * owner has at least one resource online; empty for rooms and for owners seen offline.
@@ -762,16 +766,7 @@ public final class GatewayService {
      * @throws DeliveryException when the account is not a personal account of this gateway
      */
     public Optional<DirectTarget> directTarget(Address dest) {
-        Gateway.PersonalAccount pa =
-                host.gateway()
-                        .personal(dest.account())
-                        .filter(p -> p.gatewayAccount().equals(accountName))
-                        .orElseThrow(
-                                () ->
-                                        DeliveryException.permanent(
-                                                "no personal account "
-                                                        + dest.account()
-                                                        + " on this gateway"));
+        Gateway.PersonalAccount pa = personalAccount(dest);
         String local = PuppetJids.localpart(dest.id(), dest.account());
         if (isRoom(local)) {
             return Optional.empty();
