@@ -5,12 +5,11 @@ import dev.sabir.api.Address;
 import dev.sabir.api.Connector;
 import dev.sabir.testkit.ConnectorContract;
 import dev.sabir.testkit.ContractFixture;
+import dev.sabir.testkit.GarbagePeer;
 import dev.sabir.testkit.servers.Prosody;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -65,16 +64,14 @@ class JabberFtContractTest extends ConnectorContract {
             @Override
             public void sendGarbage() throws Exception {
                 for (int port : new int[] {portA, portB}) {
-                    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                        OutputStream os = s.getOutputStream();
-                        os.write(
-                                "\u0000\u00ffnot a header at all\n"
-                                        .getBytes(StandardCharsets.ISO_8859_1));
-                        os.flush();
-                        s.setSoTimeout(5000);
-                        if (s.getInputStream().read() != -1) {
-                            throw new AssertionError("garbage connection was answered");
-                        }
+                    GarbagePeer.Hangup h =
+                            GarbagePeer.sendAndAwaitHangup(
+                                    port,
+                                    Duration.ofSeconds(5),
+                                    "\u0000\u00ffnot a header at all\n"
+                                            .getBytes(StandardCharsets.ISO_8859_1));
+                    if (h.answer().length > 0) {
+                        throw new AssertionError("garbage connection was answered");
                     }
                 }
             }

@@ -5,10 +5,11 @@ import dev.sabir.api.Address;
 import dev.sabir.api.Connector;
 import dev.sabir.testkit.ConnectorContract;
 import dev.sabir.testkit.ContractFixture;
-import java.io.OutputStream;
+import dev.sabir.testkit.GarbagePeer;
 import java.net.ServerSocket;
-import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /** The loopback plugin passes the contract: a server account and a relay-client account. */
@@ -54,14 +55,14 @@ class LoopbackContractTest extends ConnectorContract {
 
             @Override
             public void sendGarbage() throws Exception {
-                try (Socket s = new Socket("127.0.0.1", p)) {
-                    OutputStream out = s.getOutputStream();
-                    out.write(new byte[] {(byte) 0xff, (byte) 0xfe, 'x', '\n'});
-                    out.write("NICK\n".getBytes());
-                    out.write(new byte[300 * 1024]);
-                    out.flush();
-                    s.getInputStream().read(new byte[64]);
-                }
+                // a bad line, an empty NICK and a 300 KiB line without an end: the server
+                // answers or not, and must hang up
+                GarbagePeer.sendAndAwaitHangup(
+                        p,
+                        Duration.ofSeconds(5),
+                        new byte[] {(byte) 0xff, (byte) 0xfe, 'x', '\n'},
+                        "NICK\n".getBytes(StandardCharsets.US_ASCII),
+                        new byte[300 * 1024]);
             }
         };
     }

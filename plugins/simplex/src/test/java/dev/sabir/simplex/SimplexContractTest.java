@@ -6,11 +6,9 @@ import dev.sabir.api.Connector;
 import dev.sabir.simplex.transport.Blocks;
 import dev.sabir.testkit.ConnectorContract;
 import dev.sabir.testkit.ContractFixture;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketException;
+import dev.sabir.testkit.GarbagePeer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -86,21 +84,13 @@ class SimplexContractTest extends ConnectorContract {
 
             @Override
             public void sendGarbage() throws Exception {
-                try (Socket s = new Socket("127.0.0.1", ownerPort)) {
-                    s.setSoTimeout(5000);
-                    byte[] junk = new byte[Blocks.SIZE + 100];
-                    new Random(5).nextBytes(junk);
-                    OutputStream out = s.getOutputStream();
-                    out.write(junk);
-                    out.flush();
-                    InputStream in = s.getInputStream();
-                    try {
-                        while (in.read() >= 0) {
-                            // the listener answers nothing and closes the socket
-                        }
-                    } catch (SocketException reset) {
-                        // closed with a reset: the same outcome
-                    }
+                // a block and a bit of random bytes: the listener answers nothing and closes
+                byte[] junk = new byte[Blocks.SIZE + 100];
+                new Random(5).nextBytes(junk);
+                GarbagePeer.Hangup h =
+                        GarbagePeer.sendAndAwaitHangup(ownerPort, Duration.ofSeconds(5), junk);
+                if (h.answer().length > 0) {
+                    throw new AssertionError("the listener answered garbage");
                 }
             }
         };

@@ -6,9 +6,10 @@ import dev.sabir.api.Connector;
 import dev.sabir.soulseek.support.Fixtures;
 import dev.sabir.testkit.ConnectorContract;
 import dev.sabir.testkit.ContractFixture;
-import java.io.OutputStream;
-import java.net.Socket;
+import dev.sabir.testkit.GarbagePeer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -48,33 +49,26 @@ class SoulseekContractTest extends ConnectorContract {
 
             @Override
             public void sendGarbage() throws Exception {
-                try (Socket s = new Socket("127.0.0.1", port)) {
-                    OutputStream out = s.getOutputStream();
-                    out.write(
-                            new byte[] {
-                                9,
-                                0,
-                                0,
-                                0,
-                                1,
-                                0,
-                                0,
-                                0,
-                                (byte) 0xff,
-                                (byte) 0xff,
-                                (byte) 0xff,
-                                (byte) 0x7f,
-                                0
-                            });
-                    out.write(
-                            "GET / HTTP/1.0\r\n\r\n"
-                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                    out.flush();
-                    s.setSoTimeout(3000);
-                    while (s.getInputStream().read() >= 0) {
-                        // the server closes the connection
-                    }
-                }
+                // a frame announcing a 2 GiB message, then an HTTP request: the server closes
+                GarbagePeer.sendAndAwaitHangup(
+                        port,
+                        Duration.ofSeconds(5),
+                        new byte[] {
+                            9,
+                            0,
+                            0,
+                            0,
+                            1,
+                            0,
+                            0,
+                            0,
+                            (byte) 0xff,
+                            (byte) 0xff,
+                            (byte) 0xff,
+                            (byte) 0x7f,
+                            0
+                        },
+                        "GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             }
         };
     }

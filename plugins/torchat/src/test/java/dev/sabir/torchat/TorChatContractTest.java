@@ -5,10 +5,10 @@ import dev.sabir.api.Address;
 import dev.sabir.api.Connector;
 import dev.sabir.testkit.ConnectorContract;
 import dev.sabir.testkit.ContractFixture;
-import java.io.OutputStream;
-import java.net.Socket;
+import dev.sabir.testkit.GarbagePeer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,19 +50,13 @@ class TorChatContractTest extends ConnectorContract {
 
             @Override
             public void sendGarbage() throws Exception {
+                // the session hangs up on a connection that does not start with ping
                 for (int port : new int[] {portA, portB}) {
-                    try (Socket s = new Socket("127.0.0.1", port)) {
-                        OutputStream out = s.getOutputStream();
-                        out.write(
-                                "\u0000\u00ff garbage\nGET / HTTP/1.0\n\n"
-                                        .getBytes(StandardCharsets.ISO_8859_1));
-                        out.flush();
-                        s.setSoTimeout(5000);
-                        // the session hangs up on a connection that does not start with ping
-                        while (s.getInputStream().read() >= 0) {
-                            // drain until closed
-                        }
-                    }
+                    GarbagePeer.sendAndAwaitHangup(
+                            port,
+                            Duration.ofSeconds(5),
+                            "\u0000\u00ff garbage\nGET / HTTP/1.0\n\n"
+                                    .getBytes(StandardCharsets.ISO_8859_1));
                 }
             }
         };
