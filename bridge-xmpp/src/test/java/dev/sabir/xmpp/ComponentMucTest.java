@@ -38,12 +38,14 @@ import org.jivesoftware.smackx.disco.packet.DiscoverItems;
 import org.jivesoftware.smackx.message_correct.element.MessageCorrectExtension;
 import org.jivesoftware.smackx.muc.MultiUserChat;
 import org.jivesoftware.smackx.muc.MultiUserChatManager;
+import org.jivesoftware.smackx.muc.ParticipantStatusListener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.EntityFullJid;
 import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.jid.parts.Resourcepart;
 
@@ -219,6 +221,61 @@ class ComponentMucTest {
                     WAIT);
         } finally {
             alice.disconnect();
+        }
+    }
+
+    @Test
+    void occupantsChangeNickAndANickInUseIsAConflict() throws Exception {
+        XMPPTCPConnection alice = XmppFixture.user(prosody, "alice");
+        XMPPTCPConnection dave = XmppFixture.user(prosody, "dave");
+        try {
+            EntityBareJid room = JidCreate.entityBareFrom("lobby@" + XmppFixture.COMPONENT);
+            MultiUserChat a = MultiUserChatManager.getInstanceFor(alice).getMultiUserChat(room);
+            MultiUserChat d = MultiUserChatManager.getInstanceFor(dave).getMultiUserChat(room);
+            a.join(Resourcepart.from("ann"));
+            d.join(Resourcepart.from("dan"));
+            BlockingQueue<String> renames = new LinkedBlockingQueue<>();
+            d.addParticipantStatusListener(
+                    new ParticipantStatusListener() {
+                        @Override
+                        public void nicknameChanged(
+                                EntityFullJid participant, Resourcepart newNickname) {
+                            renames.add(participant.getResourcepart() + "->" + newNickname);
+                        }
+                    });
+
+            a.changeNickname(Resourcepart.from("anna"));
+            assertThat(a.getNickname()).hasToString("anna");
+            assertThat(renames.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("ann->anna");
+            await().atMost(WAIT)
+                    .untilAsserted(
+                            () ->
+                                    assertThat(d.getOccupants())
+                                            .extracting(j -> j.getResourceOrEmpty().toString())
+                                            .contains("anna", "dan")
+                                            .doesNotContain("ann"));
+
+            // the network sees the new nick on the next message
+            a.sendMessage("renamed " + ids.incrementAndGet());
+            ChatMessage m = sink.awaitMessage(x -> x.text().startsWith("renamed "));
+            assertThat(m.sender().nick()).isEqualTo("anna");
+
+            // taking a nick in use is refused and the old one stays
+            assertThatThrownBy(() -> a.changeNickname(Resourcepart.from("dan")))
+                    .isInstanceOfSatisfying(
+                            XMPPException.XMPPErrorException.class,
+                            e ->
+                                    assertThat(e.getStanzaError().getCondition())
+                                            .isEqualTo(StanzaError.Condition.conflict));
+            assertThat(d.getOccupants())
+                    .extracting(j -> j.getResourceOrEmpty().toString())
+                    .contains("anna")
+                    .doesNotContain("ann");
+            a.leave();
+            d.leave();
+        } finally {
+            alice.disconnect();
+            dave.disconnect();
         }
     }
 

@@ -37,6 +37,10 @@ final class MucRoom {
         Occupant withShow(String newShow, String newStatus) {
             return new Occupant(nick, realJid, remote, newShow, newStatus);
         }
+
+        Occupant withNick(String newNick, String newShow, String newStatus) {
+            return new Occupant(newNick, realJid, remote, newShow, newStatus);
+        }
     }
 
     /**

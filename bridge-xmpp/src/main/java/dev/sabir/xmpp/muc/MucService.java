@@ -270,10 +270,8 @@ public final class MucService {
                 String show = p.getMode() == Presence.Mode.available ? null : p.getMode().name();
                 if (existing != null) {
                     if (!existing.nick().equals(nick.toString())) {
-                        reply(
-                                p,
-                                Condition.not_acceptable,
-                                "nick changes are not supported; leave and join again");
+                        changeNick(
+                                r, existing, existing.withNick(nick.toString(), show, status), p);
                         return;
                     }
                     MucRoom.Occupant updated = existing.withShow(show, status);
@@ -344,6 +342,56 @@ public final class MucService {
                 RoomUpdate.joined(
                         r.address,
                         new Sender(o.realJid().asBareJid().toString(), o.nick(), false)));
+    }
+
+    /**
+     * An occupant takes another nick: every local occupant sees the old nick leave with status 303
+     * naming the new one, then the new nick arrive; a nick in use is refused with a conflict and
+     * the occupant keeps the old one.
+     */
+    private void changeNick(
+            MucRoom r, MucRoom.Occupant old, MucRoom.Occupant renamed, Presence request) {
+        if (r.occupants.containsKey(renamed.nick())) {
+            reply(request, Condition.conflict, "that nick is in use");
+            return;
+        }
+        r.occupants.remove(old.nick());
+        for (MucRoom.Occupant other : r.locals()) {
+            out.send(renamePresence(r, old, renamed.nick(), other.realJid(), other == old));
+        }
+        r.occupants.put(renamed.nick(), renamed);
+        if (old.nick().equals(r.subjectBy)) {
+            r.subjectBy = renamed.nick();
+        }
+        for (MucRoom.Occupant other : r.locals()) {
+            out.send(occupantPresence(r, renamed, other.realJid(), other == renamed, false));
+        }
+        LOG.info("muc {}: {} is now {}", r.jid, old.nick(), renamed.nick());
+    }
+
+    /** The unavailable presence from the old nick announcing a nick change (XEP-0045 7.6). */
+    private Presence renamePresence(
+            MucRoom r, MucRoom.Occupant old, String newNick, EntityFullJid to, boolean self) {
+        MUCUser x = new MUCUser();
+        x.setItem(
+                new MUCItem(
+                        MUCAffiliation.none,
+                        MUCRole.participant,
+                        null,
+                        null,
+                        null,
+                        Resourcepart.fromOrThrowUnchecked(newNick),
+                        null));
+        x.addStatusCode(MUCUser.Status.NEW_NICKNAME_303);
+        if (self) {
+            x.addStatusCode(MUCUser.Status.PRESENCE_TO_SELF_110);
+        }
+        return StanzaBuilder.buildPresence()
+                .ofType(Presence.Type.unavailable)
+                .from(occupantJid(r, old.nick()))
+                .to(to)
+                .addExtension(x)
+                .build();
     }
 
     /** The {@code maxstanzas} a joining user asked for, or the maximum. */
