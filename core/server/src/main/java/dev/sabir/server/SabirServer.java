@@ -7,9 +7,11 @@ import dev.sabir.server.config.SabirConfig;
 import dev.sabir.server.http.AdminServer;
 import dev.sabir.server.plugin.AccountManager;
 import dev.sabir.server.plugin.PluginHost;
+import dev.sabir.server.plugin.UnloadHygiene;
 import dev.sabir.server.router.Router;
 import dev.sabir.server.spool.DiskFileSpool;
 import dev.sabir.server.store.Database;
+import dev.sabir.server.threads.HostThreads;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -22,7 +24,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.InputStream;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -111,6 +112,7 @@ public final class SabirServer implements AutoCloseable {
     }
 
     private void startParts() throws Exception {
+        HostThreads.prime();
         db =
                 Database.open(
                         config.storage().url(),
@@ -133,16 +135,12 @@ public final class SabirServer implements AutoCloseable {
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         loops =
                 new MultiThreadIoEventLoopGroup(
-                        threads,
-                        new DefaultThreadFactory("sabir-io", true),
-                        NioIoHandler.newFactory());
+                        threads, HostThreads.threads("sabir-io"), NioIoHandler.newFactory());
         closers.push(
                 () ->
                         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS)
                                 .awaitUninterruptibly(10, TimeUnit.SECONDS));
-        scheduler =
-                new ScheduledThreadPoolExecutor(
-                        2, new DefaultThreadFactory("sabir-scheduler", true));
+        scheduler = new ScheduledThreadPoolExecutor(2, HostThreads.threads("sabir-scheduler"));
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         closers.push(
@@ -196,7 +194,12 @@ public final class SabirServer implements AutoCloseable {
                                 config, r, db, spool, loops, scheduler, registry, dataDir));
         closers.push(accounts::close);
 
-        plugins = new PluginHost(config.plugins().dir(), config.plugins().watch(), accounts);
+        UnloadHygiene hygiene = new UnloadHygiene();
+        hygiene.watch(loops);
+        hygiene.watch(scheduler, scheduler.getCorePoolSize());
+        r.forEachPool(hygiene::watch);
+        plugins =
+                new PluginHost(config.plugins().dir(), config.plugins().watch(), accounts, hygiene);
         closers.push(plugins::close);
         plugins.start();
 

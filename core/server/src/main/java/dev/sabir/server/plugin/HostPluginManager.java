@@ -22,14 +22,20 @@ import org.pf4j.PluginManager;
  */
 final class HostPluginManager extends DefaultPluginManager {
 
-    /** Package prefixes that always come from the host. */
+    /**
+     * Package prefixes that always come from the host. Besides the API and the libraries every
+     * plugin shares, libraries with native code live here: a native library keeps JNI global
+     * references to the classes of the loader that loaded it until that loader is collected, which
+     * it then never is (junixsocket did exactly that inside the ipcfile plugin).
+     */
     static final List<String> SHARED_PACKAGES =
             List.of(
                     "dev.sabir.api.",
                     "io.netty.",
                     "com.fasterxml.jackson.",
                     "org.slf4j.",
-                    "org.pf4j.");
+                    "org.pf4j.",
+                    "org.newsclub.net.unix.");
 
     static final String EXTENSION_INDEX = "META-INF/extensions.idx";
 

@@ -86,6 +86,7 @@ public final class PluginHost implements AutoCloseable {
     private boolean started;
     private WatchService watchService;
     private Thread watcher;
+    private final UnloadHygiene hygiene;
 
     /**
      * @param dir the runtime plugin folder
@@ -93,12 +94,32 @@ public final class PluginHost implements AutoCloseable {
      * @param accounts told about connectors coming and going
      */
     public PluginHost(Path dir, boolean watch, AccountManager accounts) {
-        this(dir, watch, accounts, PluginHost::classPathConnectors);
+        this(dir, watch, accounts, new UnloadHygiene());
+    }
+
+    /**
+     * @param dir the runtime plugin folder
+     * @param watch whether to watch it for changes
+     * @param accounts told about connectors coming and going
+     * @param hygiene cleans the host's threads and caches of an unloaded plugin's classes
+     */
+    public PluginHost(Path dir, boolean watch, AccountManager accounts, UnloadHygiene hygiene) {
+        this(dir, watch, accounts, PluginHost::classPathConnectors, hygiene);
     }
 
     /** The seam for tests: where built-in connectors come from. */
     PluginHost(
             Path dir, boolean watch, AccountManager accounts, Supplier<List<Connector>> builtins) {
+        this(dir, watch, accounts, builtins, new UnloadHygiene());
+    }
+
+    private PluginHost(
+            Path dir,
+            boolean watch,
+            AccountManager accounts,
+            Supplier<List<Connector>> builtins,
+            UnloadHygiene hygiene) {
+        this.hygiene = Objects.requireNonNull(hygiene, "hygiene");
         this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
         this.watch = watch;
         this.accounts = Objects.requireNonNull(accounts, "accounts");
@@ -191,8 +212,8 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
-    /** The class loader of a loaded plugin (tests). */
-    ClassLoader classLoaderOf(String pluginId) {
+    /** The class loader of a loaded plugin, or null when no plugin of that id is loaded. */
+    public ClassLoader classLoaderOf(String pluginId) {
         PluginWrapper w = manager.getPlugin(pluginId);
         return w == null ? null : w.getPluginClassLoader();
     }
@@ -369,11 +390,13 @@ public final class PluginHost implements AutoCloseable {
         } catch (RuntimeException | LinkageError e) {
             log.warn("plugin {}: stop failed: {}", id, e.toString());
         }
+        ClassLoader loader = classLoaderOf(id);
         try {
             manager.unloadPlugin(id);
         } catch (RuntimeException | LinkageError e) {
             log.warn("plugin {}: unload failed: {}", id, e.toString());
         }
+        hygiene.scrubLater(loader);
         log.info("plugin {} unloaded ({})", id, why);
     }
 

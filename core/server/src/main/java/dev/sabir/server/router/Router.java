@@ -16,6 +16,7 @@ import dev.sabir.api.Typing;
 import dev.sabir.server.config.SabirConfig;
 import dev.sabir.server.store.Database;
 import dev.sabir.server.store.StoreException;
+import dev.sabir.server.threads.HostThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +36,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +87,7 @@ public final class Router implements AutoCloseable {
     private final LinkStore linkStore;
     private final RouterMetrics metrics;
     private final ExecutorService workers;
+    private final int workerThreads;
     private final ScheduledExecutorService timers;
     private final Outbox.Env env;
     private final AtomicLong pendingCount;
@@ -169,9 +170,10 @@ public final class Router implements AutoCloseable {
         }
         this.metrics = new RouterMetrics(registry, pendingCount);
         int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
-        this.workers = Executors.newFixedThreadPool(threads, daemonThreads("sabir-router-"));
+        this.workerThreads = threads;
+        this.workers = Executors.newFixedThreadPool(threads, daemonThreads("sabir-router"));
         this.timers =
-                Executors.newSingleThreadScheduledExecutor(daemonThreads("sabir-router-timer-"));
+                Executors.newSingleThreadScheduledExecutor(daemonThreads("sabir-router-timer"));
         this.doneLog = new DoneLog(store, workers);
         timers.scheduleAtFixedRate(() -> workers.execute(this::prune), 1, 1, TimeUnit.DAYS);
         this.env =
@@ -226,12 +228,16 @@ public final class Router implements AutoCloseable {
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        return HostThreads.threads(prefix);
+    }
+
+    /**
+     * Hands each of the router's fixed thread pools and its thread count to {@code pool} (so the
+     * plugin host can clean those threads after unloading a plugin).
+     */
+    public void forEachPool(java.util.function.ObjIntConsumer<ExecutorService> pool) {
+        pool.accept(workers, workerThreads);
+        pool.accept(timers, 1);
     }
 
     // ---------------------------------------------------------------- links
