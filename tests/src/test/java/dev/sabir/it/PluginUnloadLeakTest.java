@@ -301,7 +301,7 @@ class PluginUnloadLeakTest {
                     }
                 });
         if (!leaked.isEmpty() && System.getProperty("sabir.leak.dump") != null) {
-            // find the path with: python3 /work/tools/hprof_leaks.py <file>
+            // what holds each class loader: scripts/hprof-leaks.py <file>
             java.lang.management.ManagementFactory.getPlatformMXBean(
                             com.sun.management.HotSpotDiagnosticMXBean.class)
                     .dumpHeap(System.getProperty("sabir.leak.dump"), true);
