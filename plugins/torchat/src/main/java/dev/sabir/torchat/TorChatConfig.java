@@ -26,6 +26,7 @@ import java.util.Set;
  * @param buddies permanent buddies from the config
  * @param profileName own profile name
  * @param profileText own profile text
+ * @param avatar own avatar ({@code avatar}: an image file scaled to 64x64), or null
  * @param status own status ({@code available}, {@code away}, {@code xa})
  * @param broadcastEnabled whether broadcast messages are shown and relayed
  * @param broadcastConversation the conversation id broadcasts appear in
@@ -53,6 +54,7 @@ public record TorChatConfig(
         Set<String> buddies,
         String profileName,
         String profileText,
+        Avatars.Planes avatar,
         String status,
         boolean broadcastEnabled,
         String broadcastConversation,
@@ -162,6 +164,7 @@ public record TorChatConfig(
                 Set.copyOf(buddies),
                 a.string("name", ""),
                 a.string("text", ""),
+                avatar(a),
                 status,
                 bc.bool("enabled", false),
                 conv,
@@ -179,5 +182,28 @@ public record TorChatConfig(
                         TorChatPacketLimit.DEFAULT,
                         1024,
                         TorChatPacketLimit.DEFAULT * 4));
+    }
+
+    /** Largest avatar file read from disk. */
+    static final int MAX_AVATAR_FILE = 1 << 20;
+
+    private static Avatars.Planes avatar(AccountConfig a) throws InvalidConfigException {
+        if (!a.has("avatar")) {
+            return null;
+        }
+        Path file = Path.of(a.string("avatar"));
+        try {
+            long size = java.nio.file.Files.size(file);
+            if (size > MAX_AVATAR_FILE) {
+                throw new InvalidConfigException(
+                        "avatar", file + " is " + size + " bytes, at most " + MAX_AVATAR_FILE);
+            }
+            return Avatars.fromImage(java.nio.file.Files.readAllBytes(file));
+        } catch (java.io.IOException e) {
+            throw new InvalidConfigException("avatar", "cannot read " + file + ": " + e);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(
+                    "avatar", file + " is not a usable image: " + e.getMessage());
+        }
     }
 }

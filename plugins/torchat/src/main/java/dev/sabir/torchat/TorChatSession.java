@@ -916,6 +916,10 @@ public final class TorChatSession implements Session {
             if (!cfg.profileText().isEmpty()) {
                 out.write(TorChatPackets.profileText(cfg.profileText()));
             }
+            if (cfg.avatar() != null) {
+                out.write(TorChatPackets.profileAvatarAlpha(cfg.avatar().alpha()));
+                out.write(TorChatPackets.profileAvatar(cfg.avatar().rgb()));
+            }
         }
         if (b.kind == BuddyKind.PERMANENT) {
             out.write(TorChatPackets.addMe());
