@@ -26,8 +26,8 @@ import org.jxmpp.stringprep.XmppStringprepException;
  *     first label)
  * @param pingInterval quiet time before a keepalive ping ({@code ping_interval_seconds}, default
  *     60)
- * @param maxStanza largest stanza accepted from the server ({@code max_stanza_bytes}, default 256
- *     KiB)
+ * @param maxStanza largest stanza accepted from the server ({@code max_stanza_bytes}, default 512
+ *     KiB: a vCard answer with an avatar of the largest accepted size is about 350 KiB)
  * @param backoffMin first reconnect delay ({@code reconnect_min_ms}, default 1000)
  * @param backoffMax longest reconnect delay ({@code reconnect_max_seconds}, default 60)
  * @param rooms rooms opened at start in addition to those the host joins ({@code rooms})
@@ -37,6 +37,9 @@ import org.jxmpp.stringprep.XmppStringprepException;
  *     plugin offers for XMPP addresses (such as jabberft), when one of the user's resources can
  *     take it ({@code direct_files}, default true); off, or when no resource can, files are
  *     uploaded and sent as links
+ * @param userProfiles whether the own vCards of the XMPP users the component serves (gateway users,
+ *     room occupants) are fetched and passed on to the other networks as their profiles ({@code
+ *     user_profiles}, default true)
  */
 public record ComponentConfig(
         InetSocketAddress server,
@@ -52,7 +55,8 @@ public record ComponentConfig(
         Duration backoffMax,
         List<String> rooms,
         FileSettings files,
-        boolean directFiles) {
+        boolean directFiles,
+        boolean userProfiles) {
 
     /** Reads and checks the account's keys. */
     public static ComponentConfig from(AccountConfig a) throws InvalidConfigException {
@@ -84,12 +88,13 @@ public record ComponentConfig(
                 a.integer("history_on_join", 20, 0, 1000),
                 a.string("ping_target", parent),
                 Duration.ofSeconds(a.integer("ping_interval_seconds", 60, 1, 3600)),
-                a.integer("max_stanza_bytes", 256 * 1024, 4096, 16 * 1024 * 1024),
+                a.integer("max_stanza_bytes", 512 * 1024, 4096, 16 * 1024 * 1024),
                 Duration.ofMillis(a.integer("reconnect_min_ms", 1000, 10, 600_000)),
                 Duration.ofSeconds(a.integer("reconnect_max_seconds", 60, 1, 3600)),
                 a.strings("rooms"),
                 FileSettings.from(a, parent),
-                a.bool("direct_files", true));
+                a.bool("direct_files", true),
+                a.bool("user_profiles", true));
     }
 
     private static List<String> normalise(AccountConfig a, String key)

@@ -20,6 +20,8 @@ import dev.sabir.xmpp.gateway.GatewayService;
 import dev.sabir.xmpp.gateway.PuppetJids;
 import dev.sabir.xmpp.muc.MucService;
 import dev.sabir.xmpp.vcard.Profiles;
+import dev.sabir.xmpp.vcard.UserProfiles;
+import dev.sabir.xmpp.vcard.UserVCard;
 import io.netty.channel.EventLoop;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +42,10 @@ import org.jivesoftware.smack.packet.StanzaError.Condition;
 import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
 import org.jivesoftware.smackx.disco.packet.DiscoverInfoBuilder;
 import org.jivesoftware.smackx.disco.packet.DiscoverItems;
+import org.jivesoftware.smackx.vcardtemp.packet.VCard;
+import org.jxmpp.jid.BareJid;
 import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.EntityFullJid;
 import org.jxmpp.jid.Jid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +62,9 @@ public final class ComponentSession implements Session {
     private static final String NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
     private static final String NS_DISCO_ITEMS = "http://jabber.org/protocol/disco#items";
     private static final String NS_PING = "urn:xmpp:ping";
+
+    /** How long a user's server may take to answer for the user's vCard. */
+    private static final java.time.Duration USER_VCARD_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     private final AccountConfig account;
     private final ComponentConfig config;
@@ -80,7 +88,13 @@ public final class ComponentSession implements Session {
     private long iqCounter;
 
     /** An IQ awaiting its answer. */
-    private record PendingIq(Jid to, CompletableFuture<IQ> answer, ScheduledFuture<?> timer) {}
+    private record PendingIq(Jid to, CompletableFuture<Answer> answer, ScheduledFuture<?> timer) {}
+
+    /** An IQ answer, parsed and as it came on the stream. */
+    private record Answer(IQ iq, String xml) {}
+
+    /** The own vCards of the users the component serves. */
+    private final UserProfiles users;
 
     /**
      * @param account the account
@@ -122,6 +136,14 @@ public final class ComponentSession implements Session {
                                                     return null;
                                                 }));
         Profiles profiles = new Profiles(host.store());
+        this.users =
+                new UserProfiles(
+                        config.userProfiles(),
+                        this::fetchVCard,
+                        this::userProfileChanged,
+                        loop,
+                        USER_VCARD_TIMEOUT,
+                        config.domain().toString());
         this.muc =
                 new MucService(
                         config.domain(),
@@ -131,7 +153,8 @@ public final class ComponentSession implements Session {
                         sink,
                         host.clock(),
                         scanner,
-                        profiles);
+                        profiles,
+                        users);
         this.gateway =
                 new GatewayService(
                         config.domain(),
@@ -141,7 +164,8 @@ public final class ComponentSession implements Session {
                         config::allowed,
                         scanner,
                         profiles,
-                        muc);
+                        muc,
+                        users);
         this.direct =
                 new DirectFiles(
                         config.domain().toString(),
@@ -274,7 +298,15 @@ public final class ComponentSession implements Session {
      * within the HTTP timeout fails the future.
      */
     private CompletableFuture<IQ> request(IQ iq) {
-        CompletableFuture<IQ> answer = new CompletableFuture<>();
+        return ask(iq, config.files().httpTimeout()).thenApply(Answer::iq);
+    }
+
+    /**
+     * Sends an IQ from the component; completes with the answer, fails on an error answer, on no
+     * answer within {@code timeout} and when offline.
+     */
+    private CompletableFuture<Answer> ask(IQ iq, java.time.Duration timeout) {
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
         onLoop(
                         () -> {
                             String id = "sabir-iq-" + (++iqCounter);
@@ -288,7 +320,7 @@ public final class ComponentSession implements Session {
                                     host.scheduler()
                                             .schedule(
                                                     () -> loop.execute(() -> expire(id)),
-                                                    config.files().httpTimeout().toMillis(),
+                                                    timeout.toMillis(),
                                                     TimeUnit.MILLISECONDS);
                             pending.put(id, new PendingIq(iq.getTo(), answer, timer));
                             return null;
@@ -309,8 +341,31 @@ public final class ComponentSession implements Session {
         }
     }
 
+    /** Asks a user's server for the user's vCard; completes with the raw answer. */
+    private CompletableFuture<String> fetchVCard(BareJid user, java.time.Duration timeout) {
+        VCard get = new VCard();
+        get.setType(IQ.Type.get);
+        get.setTo(user);
+        get.setFrom(config.domain());
+        return ask(get, timeout).thenApply(Answer::xml);
+    }
+
+    /** A user's own profile changed: passed on for each room and gateway conversation. */
+    private void userProfileChanged(BareJid user, UserVCard profile) {
+        if (closed.get()) {
+            return;
+        }
+        muc.userProfile(user, profile);
+        gateway.userProfile(user, profile);
+    }
+
+    /** vCard requests sent for users' own profiles (for tests). */
+    public long userProfileFetches() {
+        return users.fetches();
+    }
+
     /** Completes a pending request with its answer; false when the IQ answers nothing of ours. */
-    private boolean answered(IQ iq) {
+    private boolean answered(IQ iq, String xml) {
         if (iq.getType() != IQ.Type.result && iq.getType() != IQ.Type.error) {
             return false;
         }
@@ -337,7 +392,7 @@ public final class ComponentSession implements Session {
                                                                                     .getDescriptiveText()
                                                                             + ")"))));
         } else {
-            p.answer().complete(iq);
+            p.answer().complete(new Answer(iq, xml));
         }
         return true;
     }
@@ -444,7 +499,7 @@ public final class ComponentSession implements Session {
         if (s.getFrom() == null) {
             return;
         }
-        if (s instanceof IQ answer && answered(answer)) {
+        if (s instanceof IQ answer && answered(answer, xml)) {
             return;
         }
         if (to.getLocalpartOrNull() == null) {
@@ -458,6 +513,7 @@ public final class ComponentSession implements Session {
                 gateway.message(m, puppet);
             } else if (s instanceof Presence p) {
                 gateway.presence(p, puppet);
+                userPresence(p);
             } else if (s instanceof IQ iq && Profiles.isVCardGet(iq)) {
                 gateway.vcard(iq, puppet);
             } else if (s instanceof IQ iq) {
@@ -467,6 +523,7 @@ public final class ComponentSession implements Session {
         }
         if (s instanceof Presence p) {
             muc.presence(p);
+            userPresence(p);
         } else if (s instanceof Message m) {
             muc.message(m);
         } else if (s instanceof IQ iq) {
@@ -484,9 +541,25 @@ public final class ComponentSession implements Session {
         }
     }
 
+    /**
+     * Presence from an XMPP user, already handled: when the component serves the user (a gateway
+     * user or an occupant of one of its rooms), the user's own vCard may need fetching.
+     */
+    private void userPresence(Presence p) {
+        if (!users.enabled()
+                || p.getType() != Presence.Type.available
+                || !(p.getFrom() instanceof EntityFullJid from)) {
+            return;
+        }
+        if (muc.isOccupant(from) || gateway.isOwner(from.asBareJid())) {
+            users.presence(from.asBareJid(), p);
+        }
+    }
+
     private void service(Stanza s, String xml) {
         if (s instanceof Presence p) {
             gateway.presenceToDomain(p);
+            userPresence(p);
             return;
         }
         if (!(s instanceof IQ iq)) {

@@ -25,6 +25,8 @@ import dev.sabir.xmpp.element.RetractElement;
 import dev.sabir.xmpp.files.FileScanner;
 import dev.sabir.xmpp.muc.MucService;
 import dev.sabir.xmpp.vcard.Profiles;
+import dev.sabir.xmpp.vcard.UserProfiles;
+import dev.sabir.xmpp.vcard.UserVCard;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,6 +88,7 @@ public final class GatewayService {
     private final FileScanner files;
     private final Profiles profiles;
     private final MucService muc;
+    private final UserProfiles users;
 
     /** Owner bare JID → full JIDs seen sending presence to the gateway. */
     private final Map<String, Set<EntityFullJid>> resources = new HashMap<>();
@@ -99,6 +102,7 @@ public final class GatewayService {
      * @param files fetches files linked in users' messages
      * @param profiles the contacts' profiles (vCards, avatar hashes)
      * @param muc the MUC service that hosts the rooms of personal accounts
+     * @param users the gateway users' own profiles, passed on to contacts as they appear
      */
     public GatewayService(
             DomainBareJid domain,
@@ -108,8 +112,10 @@ public final class GatewayService {
             Predicate<BareJid> allowed,
             FileScanner files,
             Profiles profiles,
-            MucService muc) {
+            MucService muc,
+            UserProfiles users) {
         this.muc = muc;
+        this.users = users;
         this.files = files;
         this.profiles = profiles;
         this.domain = domain;
@@ -440,13 +446,7 @@ public final class GatewayService {
         if (r == null) {
             return;
         }
-        Sender me =
-                new Sender(
-                        r.owner.toString(),
-                        r.owner.getLocalpartOrNull() == null
-                                ? r.owner.toString()
-                                : r.owner.getLocalpartOrNull().toString(),
-                        false);
+        Sender me = ownerSender(r.owner);
         String body = m.getBody();
         BridgeEvent event;
         if (body == null) {
@@ -468,6 +468,83 @@ public final class GatewayService {
         if (event instanceof ChatMessage cm && cm.editOf() == null && cm.retractOf() == null) {
             String owner = r.owner.toString();
             files.scan(m, r.conversation, me, cm.id(), fo -> host.gateway().send(owner, fo));
+        }
+    }
+
+    /** The sender of everything a gateway user says through the gateway. */
+    private static Sender ownerSender(BareJid owner) {
+        return new Sender(
+                owner.toString(),
+                owner.getLocalpartOrNull() == null
+                        ? owner.toString()
+                        : owner.getLocalpartOrNull().toString(),
+                false);
+    }
+
+    /** Conversations a user's profile is passed on to at most per change. */
+    static final int MAX_PROFILE_CONVERSATIONS = 200;
+
+    /** True when the user has a personal account on this gateway. */
+    public boolean isOwner(BareJid user) {
+        for (Gateway.PersonalAccount pa : host.gateway().accountsOf(user.toString())) {
+            if (pa.gatewayAccount().equals(accountName)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A gateway user's own profile changed: sent, as the user, into each 1:1 conversation of the
+     * user's personal accounts on this gateway with a contact Sabir has seen (at most {@link
+     * #MAX_PROFILE_CONVERSATIONS}), the way the user's messages go.
+     */
+    public void userProfile(BareJid user, UserVCard profile) {
+        String owner = user.toString();
+        Sender me = ownerSender(user);
+        Map<String, String> puppets = host.store().list("puppet.");
+        int sent = 0;
+        int skipped = 0;
+        for (Gateway.PersonalAccount pa : host.gateway().accountsOf(owner)) {
+            if (!pa.gatewayAccount().equals(accountName)) {
+                continue;
+            }
+            String suffix = "%" + PuppetJids.escape(pa.account()).toLowerCase(Locale.ROOT);
+            for (Map.Entry<String, String> e : puppets.entrySet()) {
+                String local = e.getKey().substring("puppet.".length());
+                if (!local.endsWith(suffix)
+                        || muc.hasRoom(local)
+                        || host.store().get(roomKey(local)).isPresent()) {
+                    continue;
+                }
+                if (sent >= MAX_PROFILE_CONVERSATIONS) {
+                    skipped++;
+                    continue;
+                }
+                Address conversation = new Address(pa.protocol(), pa.account(), e.getValue());
+                try {
+                    host.gateway().send(owner, profile.toUpdate(conversation, me));
+                    sent++;
+                } catch (RuntimeException ex) {
+                    LOG.info(
+                            "gateway {}: profile of {} not sent to {}: {}",
+                            accountName,
+                            owner,
+                            conversation,
+                            ex.toString());
+                }
+            }
+        }
+        if (skipped > 0) {
+            LOG.info(
+                    "gateway {}: profile of {} sent to {} conversations, {} more left out",
+                    accountName,
+                    owner,
+                    sent,
+                    skipped);
+        } else {
+            LOG.debug(
+                    "gateway {}: profile of {} sent to {} conversations", accountName, owner, sent);
         }
     }
 
@@ -627,15 +704,33 @@ public final class GatewayService {
             }
             return muc.deliverTo(local, d, fileLink);
         }
+        boolean newContact;
         try {
             owner = JidCreate.entityBareFrom(pa.owner());
             puppet = JidCreate.entityBareFrom(Localpart.from(local), domain);
-            host.store()
-                    .put(
-                            "puppet." + puppet.getLocalpart().toString().toLowerCase(Locale.ROOT),
-                            dest.id());
+            String key = "puppet." + puppet.getLocalpart().toString().toLowerCase(Locale.ROOT);
+            newContact = host.store().get(key).isEmpty();
+            host.store().put(key, dest.id());
         } catch (XmppStringprepException e) {
             throw DeliveryException.permanent("contact id not usable in a JID: " + dest.id());
+        }
+        if (newContact) {
+            // a contact seen for the first time gets the user's profile known so far
+            users.known(owner)
+                    .ifPresent(
+                            v -> {
+                                try {
+                                    host.gateway()
+                                            .send(pa.owner(), v.toUpdate(dest, ownerSender(owner)));
+                                } catch (RuntimeException ex) {
+                                    LOG.info(
+                                            "gateway {}: profile of {} not sent to {}: {}",
+                                            accountName,
+                                            owner,
+                                            dest,
+                                            ex.toString());
+                                }
+                            });
         }
         List<Jid> targets = new ArrayList<>(resources.getOrDefault(owner.toString(), Set.of()));
         if (targets.isEmpty()) {

@@ -18,6 +18,8 @@ import dev.sabir.xmpp.element.ReplyElement;
 import dev.sabir.xmpp.element.RetractElement;
 import dev.sabir.xmpp.files.FileScanner;
 import dev.sabir.xmpp.vcard.Profiles;
+import dev.sabir.xmpp.vcard.UserProfiles;
+import dev.sabir.xmpp.vcard.UserVCard;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -93,6 +95,7 @@ public final class MucService {
     private final Map<String, MucRoom> rooms = new LinkedHashMap<>();
     private final FileScanner files;
     private final Profiles profiles;
+    private final UserProfiles users;
 
     /**
      * @param domain the component's domain
@@ -103,6 +106,7 @@ public final class MucService {
      * @param clock the host's clock
      * @param files fetches files linked in users' messages
      * @param profiles bridged members' profiles (vCards, avatar hashes)
+     * @param users the XMPP users' own profiles, passed on when they join
      */
     public MucService(
             DomainBareJid domain,
@@ -112,7 +116,9 @@ public final class MucService {
             EventSink sink,
             Clock clock,
             FileScanner files,
-            Profiles profiles) {
+            Profiles profiles,
+            UserProfiles users) {
+        this.users = users;
         this.files = files;
         this.profiles = profiles;
         this.domain = domain;
@@ -342,6 +348,41 @@ public final class MucService {
                 RoomUpdate.joined(
                         r.address,
                         new Sender(o.realJid().asBareJid().toString(), o.nick(), false)));
+        users.known(o.realJid().asBareJid()).ifPresent(v -> emitProfile(r, o, v));
+    }
+
+    /** True when the user (this very resource) is in one of the rooms. */
+    public boolean isOccupant(EntityFullJid user) {
+        for (MucRoom r : rooms.values()) {
+            if (r.byRealJid(user) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * An XMPP user's own profile changed: passed on in every room where one of the user's resources
+     * is an occupant, once per room.
+     */
+    public void userProfile(BareJid user, UserVCard profile) {
+        for (MucRoom r : rooms.values()) {
+            for (MucRoom.Occupant o : r.locals()) {
+                if (o.realJid().asBareJid().equals(user)) {
+                    emitProfile(r, o, profile);
+                    break;
+                }
+            }
+        }
+    }
+
+    /** The profile of a local occupant, with the same sender as the occupant's messages. */
+    private void emitProfile(MucRoom r, MucRoom.Occupant o, UserVCard profile) {
+        emit(
+                r,
+                profile.toUpdate(
+                        r.address,
+                        new Sender(o.realJid().asBareJid().toString(), o.nick(), false)));
     }
 
     /**
@@ -367,6 +408,7 @@ public final class MucService {
             out.send(occupantPresence(r, renamed, other.realJid(), other == renamed, false));
         }
         LOG.info("muc {}: {} is now {}", r.jid, old.nick(), renamed.nick());
+        users.known(renamed.realJid().asBareJid()).ifPresent(v -> emitProfile(r, renamed, v));
     }
 
     /** The unavailable presence from the old nick announcing a nick change (XEP-0045 7.6). */
