@@ -24,6 +24,10 @@ final class Model {
         public MemberStatus status;
         public String connId;
         public String introducedBy;
+
+        /** The member who forwarded this member's invitation to me (x.grp.mem.fwd), if any. */
+        public String forwardedBy;
+
         public String probe;
     }
 

@@ -173,6 +173,7 @@ final class SimplexSession
                                                             && agent.conn(m.connId) != null) {
                                                         pumpFiles(agent.conn(m.connId));
                                                     }
+                                                    flushIntros(g, m);
                                                 }
                                             }
                                             sink.accept(
@@ -503,17 +504,9 @@ final class SimplexSession
             announce(g, m);
         } else if ("x.grp.mem.info".equals(msg.event()) && m.memberId.equals(msg.param(0))) {
             m.name = profileName(msg.body(0), m.memberId);
-            m.status = MemberStatus.CONNECTED;
-            save(g, m);
             agent.send(
                     conn, codec.encode(ChatMsgs.probe(m.probe == null ? newMemberId() : m.probe)));
-            Member inviter = member(g, g.inviter);
-            if (inviter != null && inviter.connId != null) {
-                agent.send(
-                        agent.conn(inviter.connId),
-                        codec.encode(ChatMsgs.memberConnected(m.memberId)));
-            }
-            joined(g, m);
+            linked(g, m, conn);
         } else {
             throw new TransportException(
                     TransportException.Reason.BAD_QUEUE, "unexpected confirmation " + msg.event());
@@ -527,20 +520,57 @@ final class SimplexSession
         if (m == null || m.status == MemberStatus.LEFT) {
             return;
         }
+        if (!m.memberId.equals(g.inviter)) {
+            linked(g, m, conn);
+            return;
+        }
         m.status = MemberStatus.CONNECTED;
         save(g, m);
-        if (m.memberId.equals(g.inviter)) {
-            g.myStatus = MemberStatus.CONNECTED;
-            save(g);
-            releaseJoinWaiters(g);
-        } else if (m.introducedBy != null) {
-            Member via = member(g, m.introducedBy);
+        g.myStatus = MemberStatus.CONNECTED;
+        save(g);
+        releaseJoinWaiters(g);
+        joined(g, m);
+    }
+
+    /**
+     * A connection with a member (other than my inviter) works both ways. The first one makes the
+     * member connected: the members who introduced us or forwarded the invitation hear of it, the
+     * room sees the member, and introductions waiting for this member go out. A later one is the
+     * spare of a double introduction: it stays open (the member may send over it, and messages are
+     * de-duplicated by id) but changes nothing.
+     */
+    private void linked(Group g, Member m, Conn conn) {
+        if (m.status.connected()) {
+            save(g, m);
+            log.info(
+                    "simplex {} group {}: second connection {} with member {} (double"
+                            + " introduction); {} stays in use",
+                    account,
+                    g.id,
+                    conn.id,
+                    m.memberId,
+                    m.connId);
+            return;
+        }
+        m.status = MemberStatus.CONNECTED;
+        m.connId = conn.id;
+        save(g, m);
+        TreeSet<String> introducers = new TreeSet<>();
+        if (m.introducedBy != null) {
+            introducers.add(m.introducedBy);
+        }
+        if (m.forwardedBy != null) {
+            introducers.add(m.forwardedBy);
+        }
+        for (String id : introducers) {
+            Member via = member(g, id);
             if (via != null && via.connId != null && agent.conn(via.connId) != null) {
                 agent.send(
                         agent.conn(via.connId), codec.encode(ChatMsgs.memberConnected(m.memberId)));
             }
         }
         joined(g, m);
+        flushIntros(g, m);
     }
 
     @Override
@@ -644,50 +674,132 @@ final class SimplexSession
             save(g);
             return;
         }
-        if (member(g, id) != null) {
+        Member m = member(g, id);
+        if (m != null) {
             log.warn(
-                    "simplex {} group {}: duplicate member id {} announced by {}",
+                    "simplex {} group {}: member id {} announced by {} is known already",
                     account,
                     g.id,
                     id,
                     from.memberId);
+            if (m.status == MemberStatus.LEFT) {
+                return;
+            }
+        } else {
+            m = described(new Member(), id, msg, "announced", MemberStatus.ANNOUNCED_TO_ME, from);
+            save(g, m);
+        }
+        planIntros(g, from, m, msg.params().subList(2, msg.params().size()));
+    }
+
+    /**
+     * The spec's rule for members who join at the same moment: the announcement lists the members
+     * its sender is connected to. Every connected member I invited that is not in that list may not
+     * know the new member, so I introduce it myself once I am connected to the new member (possibly
+     * a double introduction; the spare connection is harmless). The plan is stored, so a restart
+     * before that connection keeps it.
+     */
+    private void planIntros(Group g, Member announcer, Member x, List<String> listed) {
+        java.util.Set<String> known = new java.util.HashSet<>(listed);
+        for (Member m : members(g)) {
+            if (!"invitee".equals(m.category)
+                    || !m.status.connected()
+                    || known.contains(m.memberId)
+                    || m.memberId.equals(x.memberId)
+                    || m.memberId.equals(announcer.memberId)
+                    || store.get(introKey(g, x.memberId, m.memberId)).isPresent()
+                    || store.get(introKey(g, m.memberId, x.memberId)).isPresent()) {
+                continue;
+            }
+            store.put(pendingIntroKey(g, x.memberId, m.memberId), "1");
+            log.info(
+                    "simplex {} group {}: {} announced {} without my member {}; I introduce them",
+                    account,
+                    g.id,
+                    announcer.memberId,
+                    x.memberId,
+                    m.memberId);
+        }
+        flushIntros(g, x);
+    }
+
+    /** Sends the planned introductions to member {@code x} once I am connected to it. */
+    private void flushIntros(Group g, Member x) {
+        String prefix = "dintro/" + g.id + "/" + x.memberId + "/";
+        Map<String, String> planned = store.list(prefix);
+        if (planned.isEmpty() || !x.status.connected() || x.connId == null) {
             return;
         }
-        Member m = new Member();
+        Conn c = agent.conn(x.connId);
+        if (c == null) {
+            return;
+        }
+        for (String k : new java.util.TreeMap<>(planned).keySet()) {
+            String id = k.substring(prefix.length());
+            Member m = member(g, id);
+            store.remove(k);
+            if (m == null || !m.status.connected()) {
+                continue; // left or gone meanwhile
+            }
+            store.put(introKey(g, x.memberId, id), write(new Intro()));
+            agent.send(c, codec.encode(ChatMsgs.memberIntro(m.memberId, m.role, profile(m.name))));
+            log.info(
+                    "simplex {} group {}: introduced my member {} to {}",
+                    account,
+                    g.id,
+                    id,
+                    x.memberId);
+        }
+    }
+
+    /**
+     * An introduction: normally from the member who invited me; from another connected member it is
+     * the double introduction of members who joined at the same moment. It is accepted unless the
+     * introduced member is connected or connecting already (known only from an announcement is
+     * fine).
+     */
+    /** Fills a member record from an announcement or introduction (role, then profile body). */
+    private Member described(
+            Member m, String id, ChatMsg msg, String category, MemberStatus status, Member from) {
         m.memberId = id;
         m.role = msg.param(1);
         m.name = profileName(msg.body(0), id);
-        m.category = "announced";
-        m.status = MemberStatus.ANNOUNCED_TO_ME;
+        m.category = category;
+        m.status = status;
         m.introducedBy = from.memberId;
-        save(g, m);
+        return m;
     }
 
     private void onIntro(Group g, Member from, ChatMsg msg) {
-        if (!from.memberId.equals(g.inviter)) {
-            log.warn(
-                    "simplex {} group {}: introduction from {} who did not invite me ignored",
-                    account,
-                    g.id,
-                    from.memberId);
-            return;
-        }
         String id = msg.param(0);
-        if (id == null || member(g, id) != null || id.equals(g.myMemberId)) {
+        Member known = id == null ? null : member(g, id);
+        String refusal = null;
+        if (!from.memberId.equals(g.inviter) && !from.status.connected()) {
+            refusal = "the introducer neither invited me nor is connected";
+        } else if (id == null || id.equals(g.myMemberId) || msg.param(1) == null) {
+            refusal = "bad member id";
+        } else if (known != null
+                && (known.status != MemberStatus.ANNOUNCED_TO_ME || known.connId != null)) {
+            refusal = "member known already as " + known.status;
+        }
+        if (refusal != null) {
             log.warn(
-                    "simplex {} group {}: duplicate member id {} in introduction",
+                    "simplex {} group {}: introduction of {} from {} ignored: {}",
                     account,
                     g.id,
-                    id);
+                    id,
+                    from.memberId,
+                    refusal);
             return;
         }
-        Member m = new Member();
-        m.memberId = id;
-        m.role = msg.param(1);
-        m.name = profileName(msg.body(0), id);
-        m.category = "introduced";
-        m.status = MemberStatus.INTRODUCED;
-        m.introducedBy = from.memberId;
+        Member m =
+                described(
+                        known == null ? new Member() : known,
+                        id,
+                        msg,
+                        "introduced",
+                        MemberStatus.INTRODUCED,
+                        from);
         m.probe = newMemberId() + newMemberId();
         Conn c = agent.create(g.id, id);
         m.connId = c.id;
@@ -719,7 +831,11 @@ final class SimplexSession
                 agent.conn(target.connId),
                 codec.encode(
                         ChatMsgs.memberForward(
-                                from.memberId, msg.param(1), msg.param(2), msg.param(3))));
+                                from.memberId,
+                                msg.param(1),
+                                msg.param(2),
+                                msg.param(3),
+                                profile(from.name))));
     }
 
     private void onForward(Group g, Member from, ChatMsg msg) throws TransportException {
@@ -733,19 +849,43 @@ final class SimplexSession
                     from.memberId);
             return;
         }
-        if (m == null) {
+        if (!from.status.connected() || id == null || id.equals(g.myMemberId)) {
             log.warn(
-                    "simplex {} group {}: forwarded invitation for unannounced member {}",
+                    "simplex {} group {}: forwarded invitation for {} from {} ignored",
                     account,
                     g.id,
-                    id);
+                    id,
+                    from.memberId);
             return;
         }
-        if (m.connId != null) {
-            log.warn("simplex {} group {}: duplicate invitation for member {}", account, g.id, id);
+        if (m != null
+                && (m.status.connected()
+                        || m.status == MemberStatus.RECEIVED_INVITATION
+                        || m.status == MemberStatus.LEFT)) {
+            log.info(
+                    "simplex {} group {}: spare invitation for member {} from {} ignored ({})",
+                    account,
+                    g.id,
+                    id,
+                    from.memberId,
+                    m.status);
             return;
         }
         ConnLink link = ConnLink.parse(msg.param(1));
+        if (m == null) {
+            // a member announced to others only: the forwarding member vouches for it
+            m = new Member();
+            m.memberId = id;
+            m.role = "member";
+            m.name = id;
+            m.category = "forwarded";
+        }
+        if (m.name == null || m.name.equals(m.memberId)) {
+            m.name = profileName(msg.body(0), m.memberId);
+        }
+        // with my own invitation for this member still unanswered (another introduction of the
+        // same pair), joining theirs as well is what makes sure one of the two completes
+        m.forwardedBy = from.memberId;
         m.probe = msg.param(3);
         m.status = MemberStatus.RECEIVED_INVITATION;
         Conn c =
@@ -1254,6 +1394,10 @@ final class SimplexSession
 
     private static String introKey(Group g, String invitee, String member) {
         return "intro/" + g.id + "/" + invitee + "/" + member;
+    }
+
+    private static String pendingIntroKey(Group g, String newMember, String member) {
+        return "dintro/" + g.id + "/" + newMember + "/" + member;
     }
 
     private static String foutKey(String g, String member, long ref) {

@@ -43,18 +43,16 @@ class GroupScenarioTest {
     @BeforeEach
     void setUp() throws Exception {
         loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        a = new Peer("alice", loops, dir, List.of("team")).start();
-        b = new Peer("bob", loops, dir, List.of()).start();
-        c = new Peer("carol", loops, dir, List.of()).start();
-        d = new Peer("dave", loops, dir, List.of()).start();
+        List<Peer> four = Peer.startFour(loops, dir, "team");
+        a = four.get(0);
+        b = four.get(1);
+        c = four.get(2);
+        d = four.get(3);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Peer p : List.of(a, b, c, d)) {
-            p.stop();
-            p.host.close();
-        }
+        Peer.stopAll(List.of(a, b, c, d));
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
 

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -103,6 +102,11 @@ final class Peer {
 
     /** Nicks in the latest member list of a group, without myself. */
     Set<String> members(String group) {
+        return Set.copyOf(memberList(group));
+    }
+
+    /** Nicks in the latest member list of a group, without myself, duplicates kept. */
+    List<String> memberList(String group) {
         List<RoomUpdate> lists =
                 events(RoomUpdate.class).stream()
                         .filter(
@@ -111,12 +115,29 @@ final class Peer {
                                                 && u.conversation().equals(group(group)))
                         .toList();
         if (lists.isEmpty()) {
-            return Set.of();
+            return List.of();
         }
         return lists.get(lists.size() - 1).members().stream()
                 .filter(s -> !s.self())
                 .map(Sender::nick)
-                .collect(Collectors.toSet());
+                .toList();
+    }
+
+    /** alice (owning {@code group}), bob, carol and dave, started on shared loops. */
+    static List<Peer> startFour(EventLoopGroup loops, Path dir, String group) throws Exception {
+        return List.of(
+                new Peer("alice", loops, dir, List.of(group)).start(),
+                new Peer("bob", loops, dir, List.of()).start(),
+                new Peer("carol", loops, dir, List.of()).start(),
+                new Peer("dave", loops, dir, List.of()).start());
+    }
+
+    /** Stops every peer and closes its host. */
+    static void stopAll(List<Peer> peers) throws Exception {
+        for (Peer p : peers) {
+            p.stop();
+            p.host.close();
+        }
     }
 
     long received(String text) {

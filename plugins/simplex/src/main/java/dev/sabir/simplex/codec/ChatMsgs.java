@@ -79,6 +79,19 @@ public final class ChatMsgs {
         return plain(null, "x.grp.mem.fwd", List.of(id, groupLink, directLink, probe));
     }
 
+    /**
+     * {@code x.grp.mem.fwd id,grLink,dmLink,probe x.json <profile>}: the forwarded member's profile
+     * rides along (as in SimpleX's own member info), so a member that was never told about the
+     * invitee by an announcement still learns its name.
+     */
+    public static ChatMsg memberForward(
+            String id, String groupLink, String directLink, String probe, String profile) {
+        if (profile == null) {
+            return memberForward(id, groupLink, directLink, probe);
+        }
+        return json(null, "x.grp.mem.fwd", List.of(id, groupLink, directLink, probe), profile);
+    }
+
     /** {@code x.grp.mem.info id,role x.json <profile>}. */
     public static ChatMsg memberInfo(String id, String role, String profile) {
         return json(null, "x.grp.mem.info", List.of(id, role), profile);

@@ -83,6 +83,18 @@ class ChatMsgCodecTest {
     }
 
     @Test
+    void forwardedInvitationCarriesTheProfileWhenGiven() throws Exception {
+        ChatMsg with =
+                ChatMsgs.memberForward("m1", "link", "-", "probe", "{\"displayName\":\"dave\"}");
+        ChatMsg decoded = codec.decode(codec.encode(with));
+        assertThat(decoded.event()).isEqualTo("x.grp.mem.fwd");
+        assertThat(decoded.params()).containsExactly("m1", "link", "-", "probe");
+        assertThat(decoded.body(0).asText()).isEqualTo("{\"displayName\":\"dave\"}");
+        ChatMsg without = ChatMsgs.memberForward("m1", "link", "-", "probe", null);
+        assertThat(codec.decode(codec.encode(without)).bodies()).isEmpty();
+    }
+
+    @Test
     void fewerBodiesThanPartsIsAllowed() throws Exception {
         ChatMsg m = codec.decode("5 x.msg.new c.file,x.file:99 x.text:3,x.file:99 a b ");
         assertThat(m.bodies()).containsExactly(BodyPart.text("a b"));
