@@ -10,9 +10,6 @@ import dev.sabir.api.FileOffer;
 import dev.sabir.api.FileSpool;
 import dev.sabir.api.RoomUpdate;
 import dev.sabir.api.Sender;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -21,40 +18,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Four members on loopback: invitations, introductions, messages, edits, a restart during a file,
  * leaving.
  */
-class GroupScenarioTest {
+class GroupScenarioTest extends FourPeers {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    @TempDir Path dir;
-    private EventLoopGroup loops;
-    private Peer a;
-    private Peer b;
-    private Peer c;
-    private Peer d;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        List<Peer> four = Peer.startFour(loops, dir, "team");
-        a = four.get(0);
-        b = four.get(1);
-        c = four.get(2);
-        d = four.get(3);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        Peer.stopAll(List.of(a, b, c, d));
-        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-    }
 
     @Test
     void fourMembersConnectAllToAllAndExchangeMessagesExactlyOnce() throws Exception {

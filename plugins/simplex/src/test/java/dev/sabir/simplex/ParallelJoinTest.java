@@ -5,57 +5,33 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Members who join at the same moment through different inviters: the announcements cross, and the
  * spec's double introductions still connect everybody to everybody, also across a restart of the
  * member holding a planned introduction.
  */
-class ParallelJoinTest {
+class ParallelJoinTest extends FourPeers {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Set<String> CONNECTED = Set.of("CONNECTED", "ANNOUNCED", "COMPLETE");
     private final ObjectMapper json = new ObjectMapper();
-    @TempDir Path dir;
-    private EventLoopGroup loops;
-    private Peer a;
-    private Peer b;
-    private Peer c;
-    private Peer d;
 
     @BeforeEach
     void setUp() throws Exception {
-        loops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        List<Peer> four = Peer.startFour(loops, dir, "team");
-        a = four.get(0);
-        b = four.get(1);
-        c = four.get(2);
-        d = four.get(3);
         b.session.acceptInvitation(a.session.createInvitation("team"));
         await().atMost(WAIT)
                 .until(
                         () ->
                                 b.members("team").contains("alice")
                                         && a.members("team").contains("bob"));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        Peer.stopAll(List.of(a, b, c, d));
-        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
 
     @Test

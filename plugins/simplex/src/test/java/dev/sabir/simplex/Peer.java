@@ -123,23 +123,6 @@ final class Peer {
                 .toList();
     }
 
-    /** alice (owning {@code group}), bob, carol and dave, started on shared loops. */
-    static List<Peer> startFour(EventLoopGroup loops, Path dir, String group) throws Exception {
-        return List.of(
-                new Peer("alice", loops, dir, List.of(group)).start(),
-                new Peer("bob", loops, dir, List.of()).start(),
-                new Peer("carol", loops, dir, List.of()).start(),
-                new Peer("dave", loops, dir, List.of()).start());
-    }
-
-    /** Stops every peer and closes its host. */
-    static void stopAll(List<Peer> peers) throws Exception {
-        for (Peer p : peers) {
-            p.stop();
-            p.host.close();
-        }
-    }
-
     long received(String text) {
         return sink.messages().stream().filter(m -> m.text().equals(text)).count();
     }
